@@ -1,0 +1,125 @@
+"""Conditions and permissions of the Case transitions (reference §3–4).
+
+Kept apart from the model so that services, flows and views ask the same
+questions. A condition receives the case only; the date of the act under
+way is read from ``case.act_on`` (set by the service), falling back to today.
+"""
+from django.utils import timezone
+
+from deadlines.models import CaseKind
+from organisation.models import Role
+from organisation.permissions import has_role
+
+
+def act_date(case):
+    return getattr(case, "act_on", None) or timezone.localdate()
+
+
+def _units(case):
+    return [case.competent_unit_id or case.receiving_unit_id]
+
+
+# --- conditions -----------------------------------------------------------------
+
+def acceptance_problems(case) -> list[str]:
+    """Why the case cannot be accepted (empty when it can). LKN Arts 8, 11; LTC Arts 23, 25."""
+    problems = []
+    if case.is_anonymous:
+        problems.append(
+            "anonymous complaints are not accepted (LKN Art 8(2), 11(5))"
+            if case.kind == CaseKind.COMPLAINT
+            else "an anonymous denunciation is handled as information, not accepted (LTC Art 25)"
+        )
+    if not case.is_signed:
+        problems.append("the petition is not signed or fingerprinted")
+    if case.competent_unit_id is None:
+        problems.append("no competent unit is set")
+    if case.kind == CaseKind.COMPLAINT and not (case.respondent_number or case.respondent_act):
+        problems.append("a complaint must name the contested decision or act")
+    if case.kind == CaseKind.DENUNCIATION and not case.accused:
+        problems.append("a denunciation must name the accused")
+    if case.pk and case.kind == CaseKind.COMPLAINT and case.petitioners.filter(has_signed=False).exists():
+        problems.append("every complainant must sign a multi-person complaint")
+    return problems
+
+
+def is_acceptable(case) -> bool:
+    return not acceptance_problems(case)
+
+
+def not_guided_before(case) -> bool:
+    """Instructions are given once; a repeat of guided content is not eligible (TT 07/2014 Art 6)."""
+    from .models import Status
+
+    return not (case.duplicate_of_id and case.duplicate_of.status == Status.GUIDED)
+
+
+def has_handler(case) -> bool:
+    return case.handler_id is not None
+
+
+def dialogue_requirement_met(case) -> bool:
+    """Second-time complaint resolvers must always hold a dialogue (LKN Art 39)."""
+    if case.kind == CaseKind.COMPLAINT and case.round == 2:
+        return case.dialogue_held
+    return True
+
+
+def is_first_round_complaint(case) -> bool:
+    return case.kind == CaseKind.COMPLAINT and case.round == 1
+
+
+def suspension_allowed(case) -> bool:
+    """Denunciations may always be suspended (LTC Art 34); complaints only under a rule in force (K11)."""
+    from deadlines.rules import suspension_rule
+
+    return suspension_rule(kind=case.kind, on=act_date(case)) is not None
+
+
+def extension_allowed(case) -> bool:
+    from deadlines.rules import extensions_allowed
+
+    allowed = extensions_allowed(
+        kind=case.kind,
+        round=case.round,
+        complexity=case.complexity,
+        remote=case.is_remote,
+        on=case.accepted_on or act_date(case),
+    )
+    return case.extensions < allowed
+
+
+# --- permissions ------------------------------------------------------------------
+
+def can_classify(case, user) -> bool:
+    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
+
+
+def can_route(case, user) -> bool:
+    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
+
+
+def can_decide_acceptance(case, user) -> bool:
+    return has_role(user, _units(case), [Role.HEAD])
+
+
+def can_assign(case, user) -> bool:
+    return has_role(user, _units(case), [Role.HEAD])
+
+
+def can_handle(case, user) -> bool:
+    if user is not None and case.handler_id == getattr(user, "pk", None):
+        return has_role(user, _units(case), [Role.HANDLER, Role.HEAD])
+    return has_role(user, _units(case), [Role.HEAD])
+
+
+def can_sign(case, user) -> bool:
+    return has_role(user, _units(case), [Role.HEAD])
+
+
+def can_record_appeal(case, user) -> bool:
+    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
+
+
+def can_record_withdrawal(case, user) -> bool:
+    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HANDLER, Role.HEAD])

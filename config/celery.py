@@ -1,0 +1,10 @@
+"""The Celery app: broker from settings (Redis, or the embedded filesystem transport)."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("petitions")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
