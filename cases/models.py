@@ -263,7 +263,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         permission=rules.can_sign,
     )
     def resume(self):
-        self.suspended_from = ""
+        """The clock runs again; services close the open suspension period."""
 
     @transition(
         field=status,
@@ -274,6 +274,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def extend(self):
         self.extensions += 1
+
+    @transition(field=status, source=RESOLVING_STATUSES, target=None, permission=rules.can_handle)
+    def send_notices(self):
+        """Notices of acceptance went to the parties (a self-transition)."""
 
     @transition(
         field=status,

@@ -118,7 +118,11 @@ def can_sign(case, user) -> bool:
 
 
 def can_record_appeal(case, user) -> bool:
-    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
+    """The second complaint is lodged with the superior, so its reception may record it too."""
+    from organisation.permissions import unit_and_ancestor_ids
+
+    units = [case.receiving_unit_id, *unit_and_ancestor_ids(case.competent_unit or case.receiving_unit)]
+    return has_role(user, units, [Role.RECEPTION, Role.HEAD])
 
 
 def can_record_withdrawal(case, user) -> bool:

@@ -24,3 +24,8 @@ def has_role(user, units: Iterable, roles: Iterable[str]) -> bool:
         return True
     held = user_roles_in(user, [u.pk if hasattr(u, "pk") else u for u in units if u is not None])
     return bool(held & (set(roles) | {Role.ADMIN}))
+
+
+def unit_and_ancestor_ids(unit) -> list[int]:
+    """The unit and every unit above it, read from the materialised path."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part]

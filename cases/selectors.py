@@ -1,0 +1,56 @@
+"""Read queries over cases, shared by views, reports and tasks."""
+from django.db.models import Count, Q, QuerySet
+
+from organisation.permissions import unit_and_ancestor_ids
+
+from .models import OPEN_STATUSES, Case, SlaState
+
+
+def cases_in_scope(*, user) -> QuerySet[Case]:
+    """Cases a user may see: those received by or competent in one of the user's units or below them."""
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    paths = list(user.memberships.values_list("unit__path", flat=True))
+    if not paths:
+        return Case.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= Q(competent_unit__path__startswith=path) | Q(receiving_unit__path__startswith=path)
+    return Case.objects.filter(scope)
+
+
+def open_cases(*, user) -> QuerySet[Case]:
+    return cases_in_scope(user=user).filter(status__in=OPEN_STATUSES)
+
+
+def overdue_queue(*, user) -> QuerySet[Case]:
+    return open_cases(user=user).filter(sla_state=SlaState.OVERDUE).order_by("resolution_due", "acceptance_due")
+
+
+def due_soon_queue(*, user) -> QuerySet[Case]:
+    return open_cases(user=user).filter(sla_state=SlaState.DUE_SOON).order_by("resolution_due", "acceptance_due")
+
+
+def backlogged_queue(*, user) -> QuerySet[Case]:
+    return open_cases(user=user).filter(is_backlogged=True).order_by("received_at")
+
+
+def sla_counts(*, user) -> dict[str, int]:
+    """Open, due-soon, overdue and backlogged counts in one aggregate query."""
+    return open_cases(user=user).aggregate(
+        open=Count("pk"),
+        due_soon=Count("pk", filter=Q(sla_state=SlaState.DUE_SOON)),
+        overdue=Count("pk", filter=Q(sla_state=SlaState.OVERDUE)),
+        backlogged=Count("pk", filter=Q(is_backlogged=True)),
+    )
+
+
+def can_view_case(*, user, case: Case) -> bool:
+    units = set(unit_and_ancestor_ids(case.competent_unit or case.receiving_unit)) | set(
+        unit_and_ancestor_ids(case.receiving_unit)
+    )
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(unit_id__in=units).exists()

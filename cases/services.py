@@ -1,0 +1,700 @@
+"""One service per legal act on a case.
+
+Every act runs in one transaction: the FSM transition (the single gate on
+``status``), the recomputed deadlines, the append-only ``CaseEvent`` row, and
+side effects queued with ``transaction.on_commit``. Views, the API, admin
+actions, flows and Celery tasks all call these functions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from deadlines.engine import DeadlineInput, compute_deadlines
+from deadlines.models import CaseKind, Complexity
+from organisation.models import Unit
+
+from . import rules
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    Petitioner,
+    Status,
+    Topic,
+)
+
+MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over the phone
+
+
+@dataclass
+class IntakeResult:
+    case: Case
+    pin: str
+
+
+# --- helpers ----------------------------------------------------------------------
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return timezone.now()
+    if timezone.is_naive(now):
+        raise InvalidInput("time must be timezone-aware")
+    return now
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def _resolve(model, value, *, label: str, field: str):
+    """Accept an instance or a primary key; an unknown key is a clear 404, not a 500."""
+    if value is None or isinstance(value, model):
+        return value
+    try:
+        return model.objects.get(pk=value)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"unknown {label}: {value!r}", field=field) from None
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
+
+
+def hash_pin(tracking_code: str, pin: str) -> str:
+    """Keyed hash: a 6-digit PIN is only as strong as the key that guards it."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{tracking_code}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_pin(case: Case, pin: str) -> bool:
+    return hmac.compare_digest(case.pin_hash, hash_pin(case.tracking_code, str(pin)))
+
+
+def _deadline_input(case: Case) -> DeadlineInput:
+    suspensions = tuple(
+        (dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None)
+        for start, end in case.suspensions
+    )
+    return DeadlineInput(
+        kind=case.kind,
+        received=_local_date(case.received_at),
+        round=case.round,
+        complexity=case.complexity,
+        remote=case.is_remote,
+        multi_site=case.is_multi_site,
+        anonymous=case.is_anonymous,
+        accepted=case.accepted_on,
+        extensions=case.extensions,
+        suspensions=suspensions,
+    )
+
+
+def recompute_deadlines(case: Case) -> None:
+    """Store the active due dates and their basis on the case (not saved here)."""
+    try:
+        result = compute_deadlines(_deadline_input(case))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    case.acceptance_due = result.acceptance_due
+    case.resolution_due = result.resolution_due if case.accepted_on else None
+    case.notice_due = result.notice_due if case.accepted_on else None
+    case.deadline_basis = result.basis
+
+
+def _record(case: Case, *, actor, action: str, from_status: str, at: dt.datetime, legal_basis: str = "", payload=None):
+    return CaseEvent.objects.create(
+        case=case,
+        at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        legal_basis=legal_basis,
+        payload=payload or {},
+    )
+
+
+def _transition_permitted(method, user) -> bool:
+    meta = method._django_fsm
+    current = meta.field.get_state(method.__self__)
+    found = meta.get_transition(current)
+    return found is not None and found.has_perm(method.__self__, user)
+
+
+def _act(
+    case: Case,
+    *,
+    actor,
+    transition: str,
+    action: str,
+    now: dt.datetime | None,
+    legal_basis: str = "",
+    payload: dict | None = None,
+    before: Callable[[Case], None] | None = None,
+    after: Callable[[Case], None] | None = None,
+    refusal: Callable[[Case], list[str]] | None = None,
+) -> Case:
+    """Run one FSM transition as one atomic, traced act.
+
+    Order of checks: the state allows the act (409), the actor may do it
+    (403), its legal conditions hold (409 with the reasons). ``before`` runs
+    ahead of the transition (facts the conditions need), ``after`` once the
+    status has moved (dates the deadlines need).
+    """
+    if not isinstance(case, Case):
+        raise NotFound("unknown case")
+    moment = _now(now)
+    case.act_on = _local_date(moment)
+    method = getattr(case, transition)
+    meta = method._django_fsm
+    from_status = case.status
+    if not meta.has_transition(from_status):
+        raise Conflict(
+            f"cannot {action.replace('_', ' ')} a case whose status is {case.get_status_display()}",
+            details={"status": from_status, "action": action},
+        )
+    if not _transition_permitted(method, actor):
+        raise Forbidden(f"you may not {action.replace('_', ' ')} this case")
+    try:
+        with transaction.atomic():
+            if before:
+                before(case)
+            if not meta.conditions_met(case, from_status):
+                reasons = refusal(case) if refusal else []
+                raise Conflict(
+                    "; ".join(reasons) or f"the legal conditions to {action.replace('_', ' ')} are not met",
+                    details={"status": from_status, "action": action, "reasons": reasons},
+                )
+            method()
+            if after:
+                after(case)
+            recompute_deadlines(case)
+            case.version += 1
+            case.save()
+            _record(case, actor=actor, action=action, from_status=from_status, at=moment,
+                    legal_basis=legal_basis, payload=payload)
+    except ConcurrentTransition:
+        case.refresh_from_db()
+        raise Conflict("the case was changed by someone else; reload it and try again") from None
+    except Conflict:
+        case.refresh_from_db()
+        raise
+    return case
+
+
+def _require_text(value: str, *, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{label} is required", field=field)
+    return value
+
+
+# --- intake -------------------------------------------------------------------
+
+def _validate_intake(*, kind, channel, received_at, now, receiving_unit, competent_unit, content, petitioners,
+                     respondent_number, respondent_act, accused, round, previous_round, complexity,
+                     is_signed, is_anonymous):
+    if kind not in CaseKind.values:
+        raise InvalidInput(f"unknown kind {kind!r}", field="kind")
+    if channel not in Channel.values:
+        raise InvalidInput(f"unknown channel {channel!r}", field="channel")
+    if complexity not in Complexity.values:
+        raise InvalidInput(f"unknown complexity {complexity!r}", field="complexity")
+    if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
+        raise InvalidInput("received_at must be a timezone-aware date and time", field="received_at")
+    if received_at > now:
+        raise InvalidInput("received_at cannot be in the future", field="received_at")
+    received_on = _local_date(received_at)
+    for unit, field in ((receiving_unit, "receiving_unit"), (competent_unit, "competent_unit")):
+        if unit is not None and not unit.is_active_on(received_on):
+            raise InvalidInput(f"{unit} did not exist on {received_on:%d/%m/%Y}", field=field)
+    _require_text(content, field="content", label="the content")
+    if not is_anonymous and not petitioners:
+        raise InvalidInput("at least one petitioner is required (or mark the petition anonymous)", field="petitioners")
+    for index, person in enumerate(petitioners):
+        if not isinstance(person, dict) or not str(person.get("full_name", "")).strip():
+            raise InvalidInput(f"petitioner {index + 1} needs a full name", field="petitioners")
+    if kind == CaseKind.COMPLAINT:
+        if not (respondent_number or "").strip() and not (respondent_act or "").strip():
+            raise InvalidInput(
+                "a complaint must name the contested decision or act (LKN Art 8)", field="respondent_number"
+            )
+        if not is_signed and not is_anonymous:
+            raise InvalidInput(
+                "a complaint must be signed or fingerprinted (LKN Art 8(2)); log an unsigned letter as anonymous",
+                field="is_signed",
+            )
+    if kind == CaseKind.DENUNCIATION and not (accused or "").strip():
+        raise InvalidInput("a denunciation must name the accused (LTC Art 23)", field="accused")
+    if round not in (1, 2):
+        raise InvalidInput("round must be 1 or 2", field="round")
+    if round == 2:
+        if kind != CaseKind.COMPLAINT:
+            raise InvalidInput("only complaints have a second round", field="round")
+        if previous_round is None:
+            raise InvalidInput("a second-round complaint must link to the first-round case", field="previous_round")
+    if previous_round is not None and round != 2:
+        raise InvalidInput("only a second-round complaint links to a first-round case", field="previous_round")
+
+
+def _find_related_case(*, id_numbers: list[str], kind, respondent_number, accused, topic) -> Case | None:
+    """An open or finally resolved case by the same person on the same respondent or subject."""
+    if not id_numbers:
+        return None
+    same_subject = Q()
+    if (respondent_number or "").strip():
+        same_subject |= Q(respondent_number=respondent_number.strip())
+    if (accused or "").strip():
+        same_subject |= Q(accused=accused.strip())
+    if topic is not None:
+        same_subject |= Q(topic=topic)
+    if not same_subject:
+        return None
+    return (
+        Case.objects.filter(same_subject, kind=kind, petitioners__id_number__in=id_numbers)
+        .filter(status__in=(*OPEN_STATUSES, Status.CLOSED, Status.GUIDED, Status.APPEALED))
+        .order_by("-received_at")
+        .select_related("competent_unit")
+        .first()
+    )
+
+
+def _over_level(receiving: Unit, competent: Unit | None, related: Case | None, today: dt.date) -> bool:
+    """Vượt cấp: a unit above the competent one received it while the lower level is still in time.
+
+    The lower level "has acted" when its case is decided or closed, and has
+    "run out of time" when its resolution (or acceptance) date has passed.
+    """
+    if competent is None or competent.pk == receiving.pk or not receiving.is_ancestor_of(competent):
+        return False
+    if related is None or related.competent_unit_id != competent.pk:
+        return True
+    if related.status in (Status.DECIDED, Status.CLOSED, Status.APPEALED):
+        return False
+    lower_due = related.resolution_due or related.acceptance_due
+    return not (lower_due and lower_due < today)
+
+
+def case_intake(
+    *,
+    actor,
+    kind: str,
+    channel: str,
+    received_at: dt.datetime,
+    receiving_unit,
+    content: str,
+    petitioners: list[dict],
+    competent_unit=None,
+    topic=None,
+    respondent_number: str = "",
+    respondent_date: dt.date | None = None,
+    respondent_issuer: str = "",
+    respondent_act: str = "",
+    accused: str = "",
+    round: int = 1,
+    previous_round=None,
+    complexity: str = Complexity.SIMPLE,
+    complexity_grounds: str = "",
+    is_signed: bool = True,
+    is_anonymous: bool = False,
+    is_multi_site: bool = False,
+    now: dt.datetime | None = None,
+    start_process: bool = True,
+) -> IntakeResult:
+    """Log a petition at the reception desk (walk-in, mail, phone, web …)."""
+    moment = _now(now)
+    receiving_unit = _resolve(Unit, receiving_unit, label="receiving unit", field="receiving_unit")
+    if receiving_unit is None:
+        raise InvalidInput("the receiving unit is required", field="receiving_unit")
+    competent_unit = _resolve(Unit, competent_unit, label="competent unit", field="competent_unit") or receiving_unit
+    topic = _resolve(Topic, topic, label="field / topic", field="topic")
+    previous_round = _resolve(Case, previous_round, label="first-round case", field="previous_round")
+    petitioners = list(petitioners or [])
+    _validate_intake(
+        kind=kind, channel=channel, received_at=received_at, now=moment, receiving_unit=receiving_unit,
+        competent_unit=competent_unit, content=content, petitioners=petitioners,
+        respondent_number=respondent_number, respondent_act=respondent_act, accused=accused, round=round,
+        previous_round=previous_round, complexity=complexity, is_signed=is_signed, is_anonymous=is_anonymous,
+    )
+    from organisation.models import Role
+    from organisation.permissions import has_role
+
+    if not has_role(actor, [receiving_unit], [Role.RECEPTION, Role.HEAD]):
+        raise Forbidden("only the reception desk or the head of the receiving unit may log a petition")
+
+    today = _local_date(moment)
+    id_numbers = [str(p.get("id_number", "")).strip() for p in petitioners if str(p.get("id_number", "")).strip()]
+    related = _find_related_case(
+        id_numbers=id_numbers, kind=kind, respondent_number=respondent_number, accused=accused, topic=topic
+    )
+    pin = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        for _attempt in range(3):
+            code = new_tracking_code()
+            case = Case(
+                kind=kind,
+                channel=channel,
+                received_at=received_at,
+                receiving_unit=receiving_unit,
+                competent_unit=competent_unit,
+                topic=topic,
+                content=content.strip(),
+                is_signed=is_signed,
+                respondent_number=(respondent_number or "").strip(),
+                respondent_date=respondent_date,
+                respondent_issuer=(respondent_issuer or "").strip(),
+                respondent_act=(respondent_act or "").strip(),
+                accused=(accused or "").strip(),
+                round=round,
+                previous_round=previous_round,
+                complexity=complexity,
+                complexity_grounds=complexity_grounds,
+                is_remote=competent_unit.is_remote,
+                is_multi_site=is_multi_site,
+                is_anonymous=is_anonymous,
+                tracking_code=code,
+                pin_hash=hash_pin(code, pin),
+                is_mass=len(petitioners) >= MASS_PETITION_SIZE,
+                is_duplicate=related is not None,
+                duplicate_of=related,
+                is_refiled=related is not None and related.status == Status.CLOSED,
+                is_over_level=_over_level(receiving_unit, competent_unit, related, today),
+            )
+            case.is_prolonged = case.is_refiled
+            recompute_deadlines(case)
+            try:
+                with transaction.atomic():
+                    case.save()
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise Conflict("could not allocate a tracking code; try again")
+        Petitioner.objects.bulk_create(
+            [
+                Petitioner(
+                    case=case,
+                    full_name=str(p["full_name"]).strip(),
+                    id_number=str(p.get("id_number", "")).strip(),
+                    phone=str(p.get("phone", "")).strip(),
+                    address=str(p.get("address", "")).strip(),
+                    is_representative=bool(p.get("is_representative", False)),
+                    has_signed=bool(p.get("has_signed", True)),
+                )
+                for p in petitioners
+            ]
+        )
+        _record(
+            case,
+            actor=actor,
+            action="intake",
+            from_status="",
+            at=moment,
+            legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6",
+            payload={
+                "channel": channel,
+                "petitioners": len(petitioners),
+                "flags": {
+                    "mass": case.is_mass,
+                    "duplicate_of": related.pk if related else None,
+                    "over_level": case.is_over_level,
+                    "refiled": case.is_refiled,
+                },
+            },
+        )
+        if start_process:
+            from workflows.flows import start_case_process
+
+            start_case_process(case)
+    return IntakeResult(case=case, pin=pin)
+
+
+# --- classification and acceptance ------------------------------------------------
+
+CLASSIFIABLE_FIELDS = {
+    "kind", "topic", "competent_unit", "complexity", "complexity_grounds", "is_multi_site", "respondent_number",
+    "respondent_date", "respondent_issuer", "respondent_act", "accused", "is_anonymous",
+}
+
+
+def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **changes) -> Case:
+    """Reception fixes the classification axes of TT 07/2014 Art 6 before acceptance."""
+    unknown = set(changes) - CLASSIFIABLE_FIELDS
+    if unknown:
+        raise InvalidInput(f"cannot classify fields: {', '.join(sorted(unknown))}")
+    if "kind" in changes and changes["kind"] not in CaseKind.values:
+        raise InvalidInput(f"unknown kind {changes['kind']!r}", field="kind")
+    if "complexity" in changes and changes["complexity"] not in Complexity.values:
+        raise InvalidInput(f"unknown complexity {changes['complexity']!r}", field="complexity")
+    if changes.get("complexity") in (Complexity.COMPLEX, Complexity.ESPECIALLY_COMPLEX) and not (
+        changes.get("complexity_grounds") or case.complexity_grounds
+    ):
+        raise InvalidInput("record the grounds for the complexity finding (NĐ 124 Art 3a)", field="complexity_grounds")
+    if "competent_unit" in changes:
+        changes["competent_unit"] = _resolve(Unit, changes["competent_unit"], label="competent unit",
+                                             field="competent_unit")
+    if "topic" in changes:
+        changes["topic"] = _resolve(Topic, changes["topic"], label="field / topic", field="topic")
+    old = {name: _plain(getattr(case, name)) for name in changes}
+
+    def apply(c: Case) -> None:
+        for name, value in changes.items():
+            setattr(c, name, value)
+        if c.competent_unit_id:
+            c.is_remote = c.competent_unit.is_remote
+
+    return _act(
+        case, actor=actor, transition="classify", action="classify", now=now,
+        legal_basis="TT 07/2014 Art 6",
+        payload={"changes": {name: {"old": old[name], "new": _plain(value)} for name, value in changes.items()}},
+        after=apply,
+    )
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def case_accept(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    basis = "LKN Arts 27, 36; NĐ 155/2026 Art 10" if case.kind == CaseKind.COMPLAINT else "LTC Arts 24, 29"
+
+    def set_accepted(c: Case) -> None:
+        c.accepted_on = c.act_on
+
+    return _act(case, actor=actor, transition="accept", action="accept", now=now, legal_basis=basis,
+                after=set_accepted, refusal=rules.acceptance_problems)
+
+
+def case_refuse(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
+    reason = _require_text(reason, field="reason", label="the reason for not accepting")
+
+    def set_reason(c: Case) -> None:
+        c.status_reason = reason
+
+    return _act(case, actor=actor, transition="refuse", action="refuse", now=now, legal_basis="LKN Art 11; LTC Art 24",
+                payload={"reason": reason}, after=set_reason)
+
+
+def case_forward(*, case: Case, actor, to_body: str, reason: str = "", now: dt.datetime | None = None) -> Case:
+    to_body = _require_text(to_body, field="to_body", label="the body it is forwarded to")
+
+    def set_reason(c: Case) -> None:
+        c.status_reason = reason or to_body
+
+    return _act(case, actor=actor, transition="forward", action="forward", now=now,
+                legal_basis="TT 07/2014 Art 8; LTC Art 24(2)", payload={"to_body": to_body, "reason": reason},
+                after=set_reason)
+
+
+def case_guide(*, case: Case, actor, instructions: str, now: dt.datetime | None = None) -> Case:
+    instructions = _require_text(instructions, field="instructions", label="the instructions")
+
+    def set_reason(c: Case) -> None:
+        c.status_reason = instructions
+
+    return _act(case, actor=actor, transition="guide", action="guide", now=now, legal_basis="TT 07/2014 Art 8",
+                payload={"instructions": instructions}, after=set_reason,
+                refusal=lambda c: ["instructions on this content were already given once; archive it instead"])
+
+
+def case_archive(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
+    reason = _require_text(reason, field="reason", label="the reason for archiving")
+
+    def set_reason(c: Case) -> None:
+        c.status_reason = reason
+
+    return _act(case, actor=actor, transition="archive", action="archive", now=now,
+                legal_basis="TT 07/2014 Arts 6(2)(b), 28; LTC Art 25", payload={"reason": reason}, after=set_reason)
+
+
+# --- handling ---------------------------------------------------------------------
+
+def case_assign(*, case: Case, actor, handler, now: dt.datetime | None = None) -> Case:
+    from django.contrib.auth import get_user_model
+
+    from organisation.models import Role
+    from organisation.permissions import has_role
+
+    handler = _resolve(get_user_model(), handler, label="handler", field="handler")
+    if handler is None:
+        raise InvalidInput("choose a handler", field="handler")
+    unit = case.competent_unit_id or case.receiving_unit_id
+    if not has_role(handler, [unit], [Role.HANDLER, Role.HEAD]):
+        raise InvalidInput(f"{handler} is not a handler of the competent unit", field="handler")
+    previous = case.handler_id
+
+    def set_handler(c: Case) -> None:
+        c.handler = handler
+
+    return _act(case, actor=actor, transition="assign", action="assign", now=now,
+                payload={"handler": handler.pk, "previous": previous}, after=set_handler)
+
+
+def case_start_verification(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    return _act(case, actor=actor, transition="start_verification", action="start_verification", now=now,
+                legal_basis="LKN Art 29; LTC Art 31",
+                refusal=lambda c: ["assign a handler before verification starts"])
+
+
+def case_start_dialogue(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    return _act(case, actor=actor, transition="start_dialogue", action="start_dialogue", now=now,
+                legal_basis="LKN Arts 30, 39; NĐ 124 Art 28")
+
+
+def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.datetime | None = None) -> Case:
+    """The dialogue was held (minutes recorded); the case stays in dialogue until decided."""
+    if case.status != Status.IN_DIALOGUE:
+        raise Conflict("a dialogue can be recorded only while the case is in dialogue")
+    if not rules.can_handle(case, actor):
+        raise Forbidden("you may not record the dialogue of this case")
+    moment = _now(now)
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, version=case.version, status=Status.IN_DIALOGUE).update(
+            dialogue_held=True, version=case.version + 1, updated_at=moment
+        )
+        if not updated:
+            raise Conflict("the case was changed by someone else; reload it and try again")
+        case.refresh_from_db()
+        _record(case, actor=actor, action="record_dialogue", from_status=case.status, at=moment,
+                legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
+    return case
+
+
+def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
+                now: dt.datetime | None = None) -> Case:
+    decision_number = _require_text(decision_number, field="decision_number", label="the decision number")
+    summary = _require_text(summary, field="summary", label="the decision summary")
+
+    def set_decided(c: Case) -> None:
+        c.decided_on = c.act_on
+
+    return _act(case, actor=actor, transition="decide", action="decide", now=now,
+                legal_basis="LKN Arts 31, 40; LTC Art 35",
+                payload={"decision_number": decision_number, "summary": summary, "outcome": outcome},
+                after=set_decided,
+                refusal=lambda c: ["a second-time complaint must have a dialogue before the decision (LKN Art 39)"])
+
+
+def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    def set_closed(c: Case) -> None:
+        c.closed_on = c.act_on
+        c.is_backlogged = False
+
+    return _act(case, actor=actor, transition="close", action="close", now=now, after=set_closed)
+
+
+def case_send_notices(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    """Notices of acceptance went to the parties (T3: denouncer and accused, 5 working days)."""
+    def set_sent(c: Case) -> None:
+        c.notice_sent_on = c.act_on
+
+    if case.notice_sent_on:
+        raise Conflict("the notices were already sent")
+    return _act(case, actor=actor, transition="send_notices", action="send_notices", now=now,
+                legal_basis="LTC Art 29(3); NĐ 31 Art 9(2)", after=set_sent)
+
+
+def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, content: str = "",
+                now: dt.datetime | None = None) -> Case:
+    """A second complaint against the first decision: the first case is marked appealed and a
+    linked second-round case starts with its own clock (LKN Art 33)."""
+    moment = _now(now)
+    competent_unit = _resolve(Unit, competent_unit, label="competent unit", field="competent_unit")
+    if competent_unit is None:
+        raise InvalidInput("the second-level resolver is required", field="competent_unit")
+    with transaction.atomic():
+        _act(case, actor=actor, transition="appeal", action="appeal", now=moment, legal_basis="LKN Art 33",
+             payload={"second_round_unit": competent_unit.pk},
+             refusal=lambda c: ["only a first-time complaint decision can be appealed"])
+        people = list(case.petitioners.filter(withdrawn_on__isnull=True).values(
+            "full_name", "id_number", "phone", "address", "is_representative", "has_signed"))
+        second = case_intake(
+            actor=actor, kind=case.kind, channel=case.channel, received_at=received_at,
+            receiving_unit=competent_unit, competent_unit=competent_unit, topic=case.topic,
+            content=content or case.content, petitioners=people, respondent_number=case.respondent_number,
+            respondent_date=case.respondent_date, respondent_issuer=case.respondent_issuer,
+            respondent_act=case.respondent_act, round=2, previous_round=case, complexity=case.complexity,
+            complexity_grounds=case.complexity_grounds, now=moment,
+        ).case
+    return second
+
+
+# --- suspension, extension, withdrawal --------------------------------------------------
+
+def case_suspend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
+    grounds = _require_text(grounds, field="grounds", label="the grounds for suspension")
+
+    def open_suspension(c: Case) -> None:
+        c.suspensions = [*c.suspensions, [c.act_on.isoformat(), None]]
+
+    basis = "LTC Art 34" if case.kind == CaseKind.DENUNCIATION else "NĐ 124 Art 28a (NĐ 155/2026 Art 12)"
+    return _act(case, actor=actor, transition="suspend", action="suspend", now=now, legal_basis=basis,
+                payload={"grounds": grounds}, after=open_suspension,
+                refusal=lambda c: ["no suspension rule is in force for this kind of case on this date"])
+
+
+def case_resume(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    def close_suspension(c: Case) -> None:
+        periods = [list(p) for p in c.suspensions]
+        if periods and periods[-1][1] is None:
+            periods[-1][1] = c.act_on.isoformat()
+        c.suspensions = periods
+        c.suspended_from = ""
+
+    basis = "LTC Art 34(2)" if case.kind == CaseKind.DENUNCIATION else "NĐ 124 Art 28b (NĐ 155/2026 Art 12)"
+    return _act(case, actor=actor, transition="resume", action="resume", now=now, legal_basis=basis,
+                after=close_suspension)
+
+
+def case_extend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
+    grounds = _require_text(grounds, field="grounds", label="the grounds for the extension")
+    return _act(case, actor=actor, transition="extend", action="extend", now=now, legal_basis="LTC Art 30; NĐ 31 Art 3",
+                payload={"grounds": grounds, "extension": case.extensions + 1},
+                refusal=lambda c: ["no further extension is allowed for this case's kind and complexity"])
+
+
+def case_withdraw(*, case: Case, actor, reason: str, petitioner_ids: Iterable[int] | None = None,
+                  continue_resolution: bool = False, now: dt.datetime | None = None) -> Case:
+    """Withdrawal by some or all petitioners (LKN Art 10; NĐ 155 Art 5; LTC Art 33).
+
+    A partial withdrawal keeps the case going for the others. A full
+    withdrawal ends it, except a denunciation whose conduct shows signs of
+    a violation (or whose withdrawal was coerced): it goes on.
+    """
+    reason = _require_text(reason, field="reason", label="the withdrawal request")
+    active = list(case.petitioners.filter(withdrawn_on__isnull=True).values_list("pk", flat=True))
+    chosen = set(active) if petitioner_ids is None else {int(pk) for pk in petitioner_ids}
+    if not chosen or not chosen <= set(active):
+        raise InvalidInput("choose petitioners of this case who have not withdrawn", field="petitioner_ids")
+    full = chosen == set(active)
+    if continue_resolution and case.kind != CaseKind.DENUNCIATION:
+        raise InvalidInput("only a denunciation continues after a full withdrawal (LTC Art 33)",
+                           field="continue_resolution")
+    moment = _now(now)
+
+    def mark(c: Case) -> None:
+        Petitioner.objects.filter(pk__in=chosen).update(withdrawn_on=c.act_on)
+
+    payload = {"petitioners": sorted(chosen), "reason": reason, "full": full, "continues": continue_resolution}
+    legal = "LTC Art 33; NĐ 156/2026 Art 1" if case.kind == CaseKind.DENUNCIATION else "LKN Art 10; NĐ 155/2026 Art 5"
+    transition = "withdraw" if full and not continue_resolution else "withdraw_partially"
+    return _act(case, actor=actor, transition=transition, action="withdraw" if transition == "withdraw"
+                else "withdraw_partially", now=moment, legal_basis=legal, payload=payload, after=mark)
