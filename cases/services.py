@@ -25,7 +25,7 @@ from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
 from . import rules
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -190,7 +190,7 @@ def _act(
     except ConcurrentTransition:
         case.refresh_from_db()
         raise Conflict("the case was changed by someone else; reload it and try again") from None
-    except Conflict:
+    except CaseError:
         case.refresh_from_db()
         raise
     return case

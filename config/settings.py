@@ -154,6 +154,8 @@ SLA_DUE_SOON_DAYS = int(os.environ.get("SLA_DUE_SOON_DAYS", "3"))
 SLA_PROLONGED_AFTER_DAYS = int(os.environ.get("SLA_PROLONGED_AFTER_DAYS", "180"))
 # Reference §2: whether the day of a resumption decision is itself counted.
 DEADLINE_COUNT_RESUMPTION_DAY = env_bool("DEADLINE_COUNT_RESUMPTION_DAY", False)
+# How often a process checks whether rules or calendar overrides changed elsewhere.
+DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECONDS", "1"))
 # Reporting-period cut-off (reference §6): periods start on this day/month.
 REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
 
