@@ -118,6 +118,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    findings_differ = models.BooleanField(_("verification findings differ from the demand"), default=False)
     dialogue_held = models.BooleanField(_("dialogue held"), default=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -357,4 +358,27 @@ class CaseEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class IdentityAccess(models.Model):
+    """Every look at a denouncer's identity (LTC Arts 8(3), 47, 56; reference §5). Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="identity_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=100)
+    granted = models.BooleanField(_("granted"))
+
+    class Meta:
+        verbose_name = _("identity access")
+        verbose_name_plural = _("identity accesses")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} → #{self.case_id} ({self.purpose})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Identity accesses are append-only.")
         super().save(*args, **kwargs)

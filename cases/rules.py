@@ -59,10 +59,15 @@ def has_handler(case) -> bool:
 
 
 def dialogue_requirement_met(case) -> bool:
-    """Second-time complaint resolvers must always hold a dialogue (LKN Art 39)."""
-    if case.kind == CaseKind.COMPLAINT and case.round == 2:
-        return case.dialogue_held
-    return True
+    """No decision before a dialogue the law requires has been held."""
+    return case.dialogue_held or not dialogue_required(case)
+
+
+def dialogue_required(case) -> bool:
+    """Second-time complaints always (LKN Art 39); first-time ones when findings differ from the demand (Art 30)."""
+    if case.kind != CaseKind.COMPLAINT:
+        return False
+    return case.round == 2 or case.findings_differ
 
 
 def is_first_round_complaint(case) -> bool:

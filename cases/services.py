@@ -559,23 +559,63 @@ def case_start_dialogue(*, case: Case, actor, now: dt.datetime | None = None) ->
                 legal_basis="LKN Arts 30, 39; NĐ 124 Art 28")
 
 
-def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.datetime | None = None) -> Case:
-    """The dialogue was held (minutes recorded); the case stays in dialogue until decided."""
-    if case.status != Status.IN_DIALOGUE:
-        raise Conflict("a dialogue can be recorded only while the case is in dialogue")
-    if not rules.can_handle(case, actor):
-        raise Forbidden("you may not record the dialogue of this case")
+def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callable, updates: dict,
+                 now: dt.datetime | None, legal_basis: str = "", payload: dict | None = None) -> Case:
+    """A recorded act that keeps the status (findings, minutes, a draft): same gate, same trace.
+
+    The UPDATE is guarded by ``version`` and ``status``, so a stale copy
+    is refused exactly like a stale transition.
+    """
+    if case.status not in statuses:
+        raise Conflict(
+            f"cannot {action.replace('_', ' ')} a case whose status is {case.get_status_display()}",
+            details={"status": case.status, "action": action},
+        )
+    if not permitted(case, actor):
+        raise Forbidden(f"you may not {action.replace('_', ' ')} this case")
     moment = _now(now)
     with transaction.atomic():
-        updated = Case.objects.filter(pk=case.pk, version=case.version, status=Status.IN_DIALOGUE).update(
-            dialogue_held=True, version=case.version + 1, updated_at=moment
+        updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(
+            version=case.version + 1, updated_at=moment, **updates
         )
         if not updated:
             raise Conflict("the case was changed by someone else; reload it and try again")
         case.refresh_from_db()
-        _record(case, actor=actor, action="record_dialogue", from_status=case.status, at=moment,
-                legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
+        _record(case, actor=actor, action=action, from_status=case.status, at=moment,
+                legal_basis=legal_basis, payload=payload)
     return case
+
+
+def case_record_verification(*, case: Case, actor, findings: str, findings_differ: bool,
+                             now: dt.datetime | None = None) -> Case:
+    """The handler's verification findings; whether they differ from the demand decides the dialogue (LKN Art 30)."""
+    findings = _require_text(findings, field="findings", label="the verification findings")
+    return _record_fact(case, actor=actor, action="record_verification", statuses=(Status.IN_VERIFICATION,),
+                        permitted=rules.can_handle, updates={"findings_differ": bool(findings_differ)}, now=now,
+                        legal_basis="LKN Art 29; LTC Art 31",
+                        payload={"findings": findings, "findings_differ": bool(findings_differ)})
+
+
+def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.datetime | None = None) -> Case:
+    """The dialogue was held (minutes recorded); the case stays in dialogue until decided."""
+    return _record_fact(case, actor=actor, action="record_dialogue", statuses=(Status.IN_DIALOGUE,),
+                        permitted=rules.can_handle, updates={"dialogue_held": True}, now=now,
+                        legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
+
+
+def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
+                      now: dt.datetime | None = None) -> Case:
+    """The handler's draft decision, waiting for the head's signature."""
+    summary = _require_text(summary, field="summary", label="the decision summary")
+    return _record_fact(case, actor=actor, action="record_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
+                        permitted=rules.can_handle, updates={}, now=now,
+                        payload={"decision_number": (decision_number or "").strip(), "summary": summary,
+                                 "outcome": outcome})
+
+
+def latest_draft(case: Case) -> dict:
+    event = case.events.filter(action="record_draft").order_by("-at", "-pk").first()
+    return dict(event.payload) if event else {}
 
 
 def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
@@ -590,7 +630,7 @@ def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcom
                 legal_basis="LKN Arts 31, 40; LTC Art 35",
                 payload={"decision_number": decision_number, "summary": summary, "outcome": outcome},
                 after=set_decided,
-                refusal=lambda c: ["a second-time complaint must have a dialogue before the decision (LKN Art 39)"])
+                refusal=lambda c: ["the law requires a dialogue before this decision (LKN Arts 30, 39)"])
 
 
 def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:

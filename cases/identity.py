@@ -1,0 +1,58 @@
+"""Who may see a denouncer's identity, and the log of every look (reference §5).
+
+For denunciations the name, address, ID number, phone and handwriting of the
+denouncer are secret: only the receiving officers of the receiving unit and
+the resolver's side (head and assigned handler of the competent unit) may see
+them, and every look, granted or refused, is logged. Everyone else gets a
+redacted view. Other kinds are shown to staff in scope without a log.
+"""
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deadlines.models import CaseKind
+from organisation.models import Role
+from organisation.permissions import has_role
+
+from .models import Case, IdentityAccess
+
+IDENTITY_FIELDS = ("full_name", "id_number", "phone", "address")
+
+
+def is_protected(case: Case) -> bool:
+    return case.kind == CaseKind.DENUNCIATION
+
+
+def may_see_identity(*, user, case: Case) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if not is_protected(case):
+        return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [r for r in Role.values])
+    if case.handler_id == user.pk:
+        return True
+    return has_role(user, [case.receiving_unit_id], [Role.RECEPTION, Role.HEAD]) or has_role(
+        user, [case.competent_unit_id], [Role.HEAD]
+    )
+
+
+def petitioners_for(*, user, case: Case, purpose: str, now=None) -> list[dict]:
+    """The petitioners as the user may see them; a denunciation's look is logged either way."""
+    allowed = may_see_identity(user=user, case=case)
+    if is_protected(case) and user is not None and user.is_authenticated:
+        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=allowed)
+    rows = list(case.petitioners.values("pk", "is_representative", "withdrawn_on", *IDENTITY_FIELDS))
+    if allowed:
+        return rows
+    hidden = _("[protected]")
+    return [{**row, **{name: hidden for name in IDENTITY_FIELDS}} for row in rows]
+
+
+def redacted_content(case: Case) -> str:
+    """The verification copy (LTC Art 56(2)): the petition text with every identifying value removed."""
+    text = case.content
+    values = case.petitioners.values_list(*IDENTITY_FIELDS)
+    for row in values:
+        for value in sorted((v for v in row if v and len(v) >= 3), key=len, reverse=True):
+            text = text.replace(value, "[…]")
+    return text

@@ -1,0 +1,78 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from viewflow.workflow.status import STATUS
+
+from cases.models import CaseEvent
+from tests.cases.conftest import World, complaint_kwargs, denunciation_kwargs  # noqa: F401 (re-exported to the tests)
+
+RECEIVED = dt.date(2026, 7, 6)
+
+
+@pytest.fixture
+def world(db):
+    reverse("workflow:inbox")  # build the viewflow URLconf so flow tasks can reverse their URLs
+    return World()
+
+
+def open_task(process, node):
+    return process.task_set.get(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+
+
+def open_nodes(process):
+    return {task.flow_task.name for task in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED])}
+
+
+def trail(case):
+    return list(CaseEvent.objects.filter(case=case).order_by("at", "pk").values_list("action", "to_status"))
+
+
+class TaskDriver:
+    """Completes the flow's tasks through the HTTP views, as the users would."""
+
+    def __init__(self, client, outsider):
+        self.client = client
+        self.outsider = outsider
+
+    def url(self, task, name):
+        return task.flow_task.reverse(name, args=[task.process_id, task.pk])
+
+    def assert_out_of_reach(self, task):
+        """A user of another unit neither sees the task nor can take or run it."""
+        self.client.force_login(self.outsider)
+        for name in ("assign", "execute", "detail"):
+            assert self.client.get(self.url(task, name)).status_code in (403, 404), name
+        assert self.client.post(self.url(task, "assign")).status_code in (403, 404)
+        assert self.client.get(reverse("workflow:process_detail", args=[task.process_id])).status_code == 403
+        for listing in ("workflow:queue", "workflow:inbox"):
+            assert self.url(task, "index") not in self.client.get(reverse(listing)).content.decode()
+        task.refresh_from_db()
+        assert task.owner_id is None or task.owner != self.outsider
+
+    def complete(self, process, node, user, data=None, expect=302):
+        task = open_task(process, node)
+        self.assert_out_of_reach(task)
+        self.client.force_login(user)
+        if task.status == STATUS.NEW:
+            assert self.url(task, "index") in self.client.get(reverse("workflow:queue")).content.decode()
+            assert self.client.post(self.url(task, "assign")).status_code == 302
+        task.refresh_from_db()
+        assert task.owner == user
+        assert self.url(task, "index") in self.client.get(reverse("workflow:inbox")).content.decode()
+        assert self.client.get(self.url(task, "execute")).status_code == 200
+        response = self.client.post(self.url(task, "execute"), data or {})
+        assert response.status_code == expect, response.content.decode()[:2000]
+        task.refresh_from_db()
+        return response
+
+
+@pytest.fixture
+def driver(client, world):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # messages are asserted in English
+    return TaskDriver(client, world.outsider)
+
+
+def classify_data(case):
+    return {"kind": case.kind, "competent_unit": case.competent_unit_id, "complexity": case.complexity}
+

@@ -1,0 +1,219 @@
+"""Cases travel from intake to closure through the viewflow tasks, driven over HTTP by the right users."""
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from viewflow.workflow.status import PROCESS, STATUS
+
+from cases import services
+from cases.errors import Conflict
+from cases.models import Case, CaseEvent, Status
+from organisation.models import Role
+from tests.factories import aware, member
+from workflows.flows import CaseFlow
+
+from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, open_nodes, open_task, trail
+
+pytestmark = pytest.mark.django_db
+
+DECISION = {"decision_number": "15/QĐ-UBND", "summary": "Giữ nguyên quyết định thu hồi đất.", "outcome": "rejected"}
+
+
+UP_TO_VERIFICATION = [
+    ("intake", "received"),
+    ("classify", "received"),
+    ("accept", "accepted"),
+    ("assign", "accepted"),
+    ("start_verification", "in_verification"),
+]
+
+
+def through_verification(driver, case, *, reception, head, handler, findings):
+    """Classify, accept, assign and verify, each task done by its own user."""
+    driver.complete(case.process, CaseFlow.classify, reception, classify_data(case))
+    driver.complete(case.process, CaseFlow.decide_acceptance, head, {"decision": "accept"})
+    driver.complete(case.process, CaseFlow.assign_handler, head, {"handler": handler.pk})
+    # the handler's task is in the handler's inbox straight away
+    assert open_task(case.process, CaseFlow.verify).owner == handler
+    driver.complete(case.process, CaseFlow.verify, handler, findings)
+
+
+def intake(kwargs):
+    case = services.case_intake(**{**kwargs, "start_process": True}).case
+    return Case.objects.get(pk=case.pk)
+
+
+def finish_process(process):
+    process.refresh_from_db()
+    assert process.status == PROCESS.DONE
+    assert process.finished is not None
+    assert not open_nodes(process)
+
+
+def test_first_round_complaint_with_differing_findings_goes_through_dialogue_to_closure(world, driver):
+    case = intake(complaint_kwargs(world, received=RECEIVED))
+    process = case.process
+    assert open_nodes(process) == {"classify"}
+
+    through_verification(
+        driver, case, reception=world.reception, head=world.head, handler=world.handler,
+        findings={"findings": "Quyết định đúng một phần.", "findings_differ": "on"},
+    )
+    assert open_nodes(process) == {"dialogue"}
+    driver.complete(process, CaseFlow.dialogue, world.handler, {"minutes": "Biên bản đối thoại."})
+    driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
+    # the head signs the handler's draft (the form is prefilled from it)
+    sign = open_task(process, CaseFlow.sign_decision)
+    driver.client.force_login(world.head)
+    driver.client.post(sign.flow_task.reverse("assign", args=[process.pk, sign.pk]))
+    page = driver.client.get(sign.flow_task.reverse("execute", args=[process.pk, sign.pk])).content.decode()
+    assert DECISION["decision_number"] in page
+    driver.complete(process, CaseFlow.sign_decision, world.head, DECISION)
+    driver.complete(process, CaseFlow.close, world.head)
+
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert case.handler == world.handler and case.dialogue_held
+    assert trail(case) == [
+        *UP_TO_VERIFICATION,
+        ("record_verification", "in_verification"),
+        ("start_dialogue", "in_dialogue"),
+        ("record_dialogue", "in_dialogue"),
+        ("record_draft", "in_dialogue"),
+        ("decide", "decided"),
+        ("close", "closed"),
+    ]
+    actors = dict(CaseEvent.objects.filter(case=case).values_list("action", "actor__username"))
+    assert actors["classify"] == "tiepdan" and actors["accept"] == "lanhdao"
+    assert actors["start_verification"] == actors["record_dialogue"] == "canbo"
+    assert actors["decide"] == actors["close"] == "lanhdao"
+    assert CaseEvent.objects.get(case=case, action="decide").payload["decision_number"] == DECISION["decision_number"]
+    finish_process(process)
+
+
+def test_denunciation_goes_to_closure_without_a_dialogue(world, driver):
+    case = intake(denunciation_kwargs(world, received=RECEIVED))
+    process = case.process
+
+    # a denunciation has no dialogue, whatever the handler ticks
+    through_verification(
+        driver, case, reception=world.reception, head=world.head, handler=world.handler,
+        findings={"findings": "Có căn cứ.", "findings_differ": "on"},
+    )
+    assert open_nodes(process) == {"draft_decision"}
+    driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
+    driver.complete(process, CaseFlow.sign_decision, world.head, DECISION)
+    driver.complete(process, CaseFlow.close, world.head)
+
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert trail(case) == [
+        *UP_TO_VERIFICATION,
+        ("record_verification", "in_verification"),
+        ("record_draft", "in_verification"),
+        ("decide", "decided"),
+        ("close", "closed"),
+    ]
+    finish_process(process)
+
+
+def test_refusal_at_acceptance_ends_the_flow(world, driver):
+    case = intake(complaint_kwargs(world, received=RECEIVED))
+    driver.complete(case.process, CaseFlow.classify, world.reception, classify_data(case))
+    driver.complete(case.process, CaseFlow.decide_acceptance, world.head, {"decision": "refuse", "reason": "Hết thời hiệu."})
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCEPTED and case.status_reason == "Hết thời hiệu."
+    assert trail(case)[-1] == ("refuse", "not_accepted")
+    finish_process(case.process)
+
+
+def test_service_refusal_is_a_form_error_and_the_task_stays_open(world, driver):
+    """An anonymous complaint cannot be accepted: the head sees why (409), nothing moves."""
+    case = intake(complaint_kwargs(world, received=RECEIVED, is_anonymous=True, petitioners=[]))
+    driver.complete(case.process, CaseFlow.classify, world.reception, classify_data(case))
+    response = driver.complete(case.process, CaseFlow.decide_acceptance, world.head, {"decision": "accept"}, expect=409)
+    assert "anonymous" in response.content.decode()
+    assert open_task(case.process, CaseFlow.decide_acceptance).status == STATUS.ASSIGNED
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+    assert [action for action, _ in trail(case)] == ["intake", "classify"]
+
+
+def test_second_round_complaint_cannot_be_decided_without_a_dialogue(world, driver):
+    first = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case
+    now = aware(RECEIVED.replace(day=8))
+    services.case_accept(case=first, actor=world.head, now=now)
+    services.case_assign(case=first, actor=world.head, handler=world.handler, now=now)
+    services.case_start_verification(case=first, actor=world.handler, now=now)
+    services.case_decide(case=first, actor=world.head, now=now, **DECISION)
+    second = services.case_appeal(
+        case=first, actor=world.province_reception, received_at=aware(RECEIVED.replace(day=20)),
+        competent_unit=world.province, now=aware(RECEIVED.replace(day=20), 10),
+    )
+    second = Case.objects.get(pk=second.pk)
+    assert second.round == 2
+    process = second.process
+    province_handler = member(world.province, Role.HANDLER, "canbo-tinh")
+
+    # the findings agree with the demands, yet the law requires the dialogue (LKN Art 39)
+    through_verification(
+        driver, second, reception=world.province_reception, head=world.province_head, handler=province_handler,
+        findings={"findings": "Như kết luận lần đầu."},
+    )
+    assert open_nodes(process) == {"dialogue"}
+
+    second.refresh_from_db()
+    events_before = CaseEvent.objects.filter(case=second).count()
+    with pytest.raises(Conflict, match="dialogue"):
+        with transaction.atomic():
+            services.case_decide(case=second, actor=world.province_head, **DECISION)
+    second.refresh_from_db()
+    assert second.status == Status.IN_VERIFICATION
+    assert CaseEvent.objects.filter(case=second).count() == events_before
+
+    driver.complete(process, CaseFlow.dialogue, province_handler, {"minutes": "Đối thoại lần hai."})
+    driver.complete(process, CaseFlow.draft_decision, province_handler, DECISION)
+    driver.complete(process, CaseFlow.sign_decision, world.province_head, DECISION)
+    second.refresh_from_db()
+    assert second.status == Status.DECIDED and second.dialogue_held
+
+
+def test_suspended_case_refuses_to_complete_its_task_until_resumed(world, driver, client):
+    case = intake(denunciation_kwargs(world, received=RECEIVED))
+    process = case.process
+    through_verification(
+        driver, case, reception=world.reception, head=world.head, handler=world.handler,
+        findings={"findings": "Cần giám định."},
+    )
+
+    # the handler may not suspend; the head may
+    client.force_login(world.handler)
+    suspend = reverse("workflow:case_suspend", args=[case.pk])
+    assert client.post(suspend, {"grounds": "Chờ giám định."}).status_code == 403
+    client.force_login(world.head)
+    assert client.post(suspend, {"grounds": ""}).status_code == 400
+    assert client.post(suspend, {"grounds": "Chờ giám định."}).status_code == 302
+    assert client.post(suspend, {"grounds": "Lần nữa."}).status_code == 409
+    case.refresh_from_db()
+    assert case.status == Status.SUSPENDED
+
+    response = driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION, expect=409)
+    assert "suspended" in response.content.decode().lower()
+    assert open_task(process, CaseFlow.draft_decision).status == STATUS.ASSIGNED
+
+    client.force_login(world.head)
+    assert client.post(reverse("workflow:case_resume", args=[case.pk])).status_code == 302
+    driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
+    assert open_nodes(process) == {"sign_decision"}
+    assert [a for a, _ in trail(case)][-3:] == ["suspend", "resume", "record_draft"]
+
+
+def test_full_withdrawal_cancels_the_open_tasks(world, client):
+    case = intake(complaint_kwargs(world, received=RECEIVED))
+    client.force_login(world.reception)
+    response = client.post(reverse("workflow:case_withdraw", args=[case.pk]), {"reason": "Đã tự hòa giải."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN
+    case.process.refresh_from_db()
+    assert case.process.status == PROCESS.CANCELED
+    assert not open_nodes(case.process)

@@ -1,0 +1,171 @@
+"""The case flow: the human tasks that carry a case from intake to closure.
+
+Routing reads the case as the services left it; no node writes the status.
+Tasks for a unit role wait in the queue of that role's holders in the case's
+unit (competent, else receiving); the handler's tasks go straight to the
+handler's inbox.
+"""
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.lock import no_lock, SelectForUpdateLock
+from viewflow.utils import is_owner
+
+from cases import rules
+from cases.models import Case, Status
+from organisation.models import Role
+
+from . import views
+from .assignment import case_unit_id, is_member, may_take, sees_every_unit, token, user_unit_ids
+from .models import CaseProcess
+
+
+class VendorLock:
+    """Row lock on the process with SELECT … FOR UPDATE on PostgreSQL.
+
+    SQLite has no row locks (it serialises writers on its own), so there the
+    task simply runs in a transaction. Chosen per call, so tests and the
+    embedded default can share one flow class.
+    """
+
+    def __init__(self):
+        self.select_for_update = SelectForUpdateLock(nowait=False, attempts=3)
+
+    def __call__(self, flow_class, process_pk):
+        if connection.vendor == "postgresql":
+            return self.select_for_update(flow_class, process_pk)
+        return no_lock(flow_class, process_pk)
+
+
+def _fresh_case(activation) -> Case:
+    """The case as the last service committed it (the cached copy may be stale)."""
+    return Case.objects.get(pk=activation.process.case_id)
+
+
+def unit_role(role):
+    """``.Permission`` callable: the task waits for ``role`` in the case's current unit."""
+
+    def permission(activation):
+        return token(role, case_unit_id(_fresh_case(activation)))
+
+    return permission
+
+
+def case_handler(activation):
+    return _fresh_case(activation).handler
+
+
+class CaseTask(flow.View):
+    """A human task that only holders of the asked unit role (or its owner) may see or take."""
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and may_take(user, task.owner_permission)
+
+    def can_execute(self, user, task):
+        return is_owner(task.owner, user)
+
+    def can_view(self, user, task):
+        return (task.owner_id is not None and is_owner(task.owner, user)) or may_take(user, task.owner_permission)
+
+
+class CaseFlow(flow.Flow):
+    """Petition resolution
+
+    Classification, acceptance, assignment, verification, dialogue where the
+    law requires it, decision and closure of one case.
+    """
+
+    process_class = CaseProcess
+    lock_impl = VendorLock()
+
+    start = flow.StartHandle(this.start_process).Next(this.classify)
+
+    classify = (
+        CaseTask(views.ClassifyView.as_view())
+        .Annotation(title=_("Classify the petition"))
+        .Permission(lambda activation: token(Role.RECEPTION, activation.process.case.receiving_unit_id))
+        .Next(this.decide_acceptance)
+    )
+
+    decide_acceptance = (
+        CaseTask(views.DecideAcceptanceView.as_view())
+        .Annotation(title=_("Decide on acceptance"))
+        .Permission(unit_role(Role.HEAD))
+        .Next(this.is_accepted)
+    )
+
+    is_accepted = flow.If(this.case_accepted).Then(this.assign_handler).Else(this.not_accepted)
+
+    assign_handler = (
+        CaseTask(views.AssignHandlerView.as_view())
+        .Annotation(title=_("Assign a handler"))
+        .Permission(unit_role(Role.HEAD))
+        .Next(this.verify)
+    )
+
+    verify = (
+        CaseTask(views.VerifyView.as_view())
+        .Annotation(title=_("Verify the content"))
+        .Assign(case_handler)
+        .Next(this.needs_dialogue)
+    )
+
+    needs_dialogue = flow.If(this.dialogue_needed).Then(this.dialogue).Else(this.draft_decision)
+
+    dialogue = (
+        CaseTask(views.DialogueView.as_view())
+        .Annotation(title=_("Hold the dialogue"))
+        .Assign(case_handler)
+        .Next(this.draft_decision)
+    )
+
+    draft_decision = (
+        CaseTask(views.DraftDecisionView.as_view())
+        .Annotation(title=_("Draft the decision"))
+        .Assign(case_handler)
+        .Next(this.sign_decision)
+    )
+
+    sign_decision = (
+        CaseTask(views.SignDecisionView.as_view())
+        .Annotation(title=_("Sign the decision"))
+        .Permission(unit_role(Role.HEAD))
+        .Next(this.close)
+    )
+
+    close = (
+        CaseTask(views.CloseView.as_view())
+        .Annotation(title=_("Close the case"))
+        .Permission(unit_role(Role.HEAD))
+        .Next(this.end)
+    )
+
+    not_accepted = flow.End()
+    end = flow.End()
+
+    def start_process(self, activation, case):
+        activation.process.case = case
+        return activation.process
+
+    def case_accepted(self, activation):
+        return _fresh_case(activation).status == Status.ACCEPTED
+
+    def dialogue_needed(self, activation):
+        """Always for a second-round complaint (LKN Art 39); for a first-round one when the findings differ (LKN Art 30)."""
+        return not rules.dialogue_requirement_met(_fresh_case(activation))
+
+    def has_view_permission(self, user, obj=None):
+        """Any unit member sees the lists; a process only its case's units (or an admin) see."""
+        if obj is None or sees_every_unit(user):
+            return is_member(user)
+        units = Case.objects.filter(process=obj.pk).values_list("receiving_unit_id", "competent_unit_id").first()
+        return bool(units) and bool(set(units) & user_unit_ids(user))
+
+    def has_manage_permission(self, user, obj=None):
+        return sees_every_unit(user)
+
+
+def start_case_process(case) -> CaseProcess:
+    """Open the flow for a freshly received case (called inside the intake transaction)."""
+    return CaseFlow.start.run(case=case)

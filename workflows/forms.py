@@ -1,0 +1,104 @@
+"""Forms of the case tasks. They only collect input: the services validate and act."""
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Topic
+from deadlines.models import CaseKind, Complexity
+from organisation.models import Role, Unit
+
+from .assignment import case_unit_id
+
+
+class ClassifyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
+    competent_unit = forms.ModelChoiceField(label=_("competent unit"), queryset=Unit.objects.all())
+    topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
+    complexity = forms.ChoiceField(label=_("complexity"), choices=Complexity.choices)
+    complexity_grounds = forms.CharField(label=_("grounds for the complexity finding"), widget=forms.Textarea, required=False)
+    is_multi_site = forms.BooleanField(label=_("checks needed at several places"), required=False)
+
+    @classmethod
+    def initial_for(cls, case):
+        return {
+            "kind": case.kind,
+            "competent_unit": case.competent_unit_id or case.receiving_unit_id,
+            "topic": case.topic_id,
+            "complexity": case.complexity,
+            "complexity_grounds": case.complexity_grounds,
+            "is_multi_site": case.is_multi_site,
+        }
+
+
+class AcceptanceForm(forms.Form):
+    ACCEPT, REFUSE, FORWARD, GUIDE, ARCHIVE = "accept", "refuse", "forward", "guide", "archive"
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            (ACCEPT, _("Accept for resolution")),
+            (REFUSE, _("Do not accept (state the reason)")),
+            (FORWARD, _("Forward to the competent body")),
+            (GUIDE, _("Guide the petitioner (once)")),
+            (ARCHIVE, _("Archive")),
+        ],
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea, required=False)
+    to_body = forms.CharField(label=_("forward to"), max_length=255, required=False)
+    instructions = forms.CharField(label=_("instructions to the petitioner"), widget=forms.Textarea, required=False)
+
+    def clean(self):
+        data = super().clean()
+        needed = {self.REFUSE: "reason", self.ARCHIVE: "reason", self.FORWARD: "to_body", self.GUIDE: "instructions"}
+        field = needed.get(data.get("decision"))
+        if field and not data.get(field):
+            self.add_error(field, _("This field is required for the chosen decision."))
+        return data
+
+
+class AssignHandlerForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("handler"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__unit_id=case_unit_id(case), memberships__role__in=[Role.HANDLER, Role.HEAD])
+            .distinct()
+            .order_by("username")
+        )
+
+
+class VerifyForm(forms.Form):
+    findings = forms.CharField(label=_("verification findings"), widget=forms.Textarea)
+    findings_differ = forms.BooleanField(
+        label=_("the findings differ from the complainant's demands (a dialogue is needed)"), required=False
+    )
+
+
+class DialogueForm(forms.Form):
+    minutes = forms.CharField(label=_("minutes of the dialogue"), widget=forms.Textarea)
+
+
+class DecisionForm(forms.Form):
+    decision_number = forms.CharField(label=_("decision number"), max_length=100)
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea)
+    outcome = forms.CharField(label=_("outcome"), max_length=255, required=False)
+
+
+class ConfirmForm(forms.Form):
+    """A task that needs no input beyond the confirmation itself."""
+
+
+class GroundsForm(forms.Form):
+    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea)
+    petitioner_ids = forms.TypedMultipleChoiceField(label=_("petitioners withdrawing"), coerce=int, required=False)
+    continue_resolution = forms.BooleanField(label=_("continue the resolution ex officio"), required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["petitioner_ids"].choices = [(p.pk, p.full_name) for p in case.petitioners.all()]

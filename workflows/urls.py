@@ -1,0 +1,19 @@
+"""Workflow URLs: viewflow's inbox, queue, process and task pages, plus the acts outside the main path."""
+from django.urls import path
+from viewflow.workflow.flow import FlowAppViewset
+
+from . import views
+from .flows import CaseFlow
+
+
+class CaseFlowViewset(FlowAppViewset):
+    inbox_view_class = views.CaseInboxView
+    queue_view_class = views.CaseQueueView
+
+    suspend_path = path("cases/<int:case_pk>/suspend/", views.SuspendView.as_view(), name="case_suspend")
+    resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")
+    extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")
+    withdraw_path = path("cases/<int:case_pk>/withdraw/", views.WithdrawView.as_view(), name="case_withdraw")
+
+
+urlpatterns = [path("", CaseFlowViewset(CaseFlow, app_name="workflow").urls)]

@@ -1,0 +1,302 @@
+"""Task views of the case flow and the acts outside the main path.
+
+Each task view calls one service of ``cases.services`` (the verify and
+dialogue tasks call the opening act and the recording act of the same step);
+none writes the case status. Service errors become HTTP answers here:
+InvalidInput → the form with the error (400), Forbidden → 403, NotFound → 404,
+Conflict → the form with the message (409).
+"""
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow import viewprop
+from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
+from viewflow.workflow.status import STATUS
+
+from cases import services
+from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cases.models import Case, Status
+
+from . import forms
+from .assignment import queue_filter
+
+CASE_TASK_COLUMNS = ("task_id", "task_title", "case_code", "case_kind", "case_status", "case_due", "created")
+
+
+def _error_response(view, form, error):
+    """Map a service error to an answer; the caller rolled its savepoint back already."""
+    if isinstance(error, Forbidden):
+        raise PermissionDenied(error.message)
+    if isinstance(error, NotFound):
+        raise Http404(error.message)
+    field = error.field if isinstance(error, InvalidInput) and error.field in form.fields else None
+    form.add_error(field, error.message)
+    status = 409 if isinstance(error, Conflict) else 400
+    return view.render_to_response(view.get_context_data(form=form), status=status)
+
+
+class CaseTaskView(LoginRequiredMixin, generic.FormView):
+    """Complete one task: run ``perform`` (the service call), then let viewflow move on."""
+
+    template_name = "workflows/task.html"
+    form_class = forms.ConfirmForm
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def case(self):
+        return self.activation.process.case
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.setdefault("initial", {}).update(self.get_initial_for_case())
+        return kwargs
+
+    def get_initial_for_case(self):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            case=self.case, task=self.activation.task, process=self.activation.process, **kwargs
+        )
+
+    def perform(self, form, case, actor):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        case = self.case
+        try:
+            with transaction.atomic():
+                self.perform(form, case=case, actor=self.request.user)
+        except (InvalidInput, Forbidden, NotFound, Conflict) as error:
+            return _error_response(self, form, error)
+        self.activation.execute()
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return reverse("workflow:inbox")
+
+
+class ClassifyView(CaseTaskView):
+    form_class = forms.ClassifyForm
+
+    def get_initial_for_case(self):
+        return forms.ClassifyForm.initial_for(self.case)
+
+    def perform(self, form, case, actor):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.case_classify(case=case, actor=actor, **changes)
+
+
+class DecideAcceptanceView(CaseTaskView):
+    form_class = forms.AcceptanceForm
+
+    def perform(self, form, case, actor):
+        data = form.cleaned_data
+        act = {
+            form.ACCEPT: lambda: services.case_accept(case=case, actor=actor),
+            form.REFUSE: lambda: services.case_refuse(case=case, actor=actor, reason=data["reason"]),
+            form.FORWARD: lambda: services.case_forward(case=case, actor=actor, to_body=data["to_body"], reason=data["reason"]),
+            form.GUIDE: lambda: services.case_guide(case=case, actor=actor, instructions=data["instructions"]),
+            form.ARCHIVE: lambda: services.case_archive(case=case, actor=actor, reason=data["reason"]),
+        }[data["decision"]]
+        act()
+
+
+class AssignHandlerView(CaseTaskView):
+    form_class = forms.AssignHandlerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form, case, actor):
+        services.case_assign(case=case, actor=actor, handler=form.cleaned_data["handler"])
+
+
+class VerifyView(CaseTaskView):
+    """Opens the verification (if not yet open) and records its findings for the dialogue gate."""
+
+    form_class = forms.VerifyForm
+
+    def perform(self, form, case, actor):
+        if case.status == Status.ACCEPTED:
+            case = services.case_start_verification(case=case, actor=actor)
+        services.case_record_verification(case=case, actor=actor, **form.cleaned_data)
+
+
+class DialogueView(CaseTaskView):
+    form_class = forms.DialogueForm
+
+    def perform(self, form, case, actor):
+        if case.status == Status.IN_VERIFICATION:
+            services.case_start_dialogue(case=case, actor=actor)
+        services.case_record_dialogue(case=case, actor=actor, minutes=form.cleaned_data["minutes"])
+
+
+class DraftDecisionView(CaseTaskView):
+    """The handler's draft is recorded on the case for the head to sign."""
+
+    form_class = forms.DecisionForm
+
+    def perform(self, form, case, actor):
+        services.case_record_draft(case=case, actor=actor, **form.cleaned_data)
+
+
+class SignDecisionView(CaseTaskView):
+    form_class = forms.DecisionForm
+
+    def get_initial_for_case(self):
+        draft = services.latest_draft(self.case)
+        return {name: draft.get(name, "") for name in forms.DecisionForm.base_fields}
+
+    def perform(self, form, case, actor):
+        services.case_decide(case=case, actor=actor, **form.cleaned_data)
+
+
+class CloseView(CaseTaskView):
+    def perform(self, form, case, actor):
+        services.case_close(case=case, actor=actor)
+
+
+# --- acts outside the main path -----------------------------------------------------
+
+
+class CaseActView(LoginRequiredMixin, generic.FormView):
+    """POST-only act on a case; the service checks the permission and the state."""
+
+    http_method_names = ["post"]
+    template_name = "workflows/case_act.html"
+    form_class = forms.GroundsForm
+    title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_object_or_404(Case.objects.select_related("process"), pk=kwargs["case_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, title=self.title, **kwargs)
+
+    def perform(self, form, case, actor):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.perform(form, case=self.case, actor=self.request.user)
+        except (InvalidInput, Forbidden, NotFound, Conflict) as error:
+            return _error_response(self, form, error)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_success_url(self):
+        process = getattr(self.case, "process", None)
+        if process is None:
+            return reverse("workflow:inbox")
+        return reverse("workflow:process_detail", args=[process.pk])
+
+
+class SuspendView(CaseActView):
+    title = _("Suspend the resolution")
+
+    def perform(self, form, case, actor):
+        services.case_suspend(case=case, actor=actor, grounds=form.cleaned_data["grounds"])
+
+
+class ResumeView(CaseActView):
+    title = _("Resume the resolution")
+    form_class = forms.ConfirmForm
+
+    def perform(self, form, case, actor):
+        services.case_resume(case=case, actor=actor)
+
+
+class ExtendView(CaseActView):
+    title = _("Extend the resolution period")
+
+    def perform(self, form, case, actor):
+        services.case_extend(case=case, actor=actor, grounds=form.cleaned_data["grounds"])
+
+
+class WithdrawView(CaseActView):
+    """A full withdrawal ends the case, so its open tasks are cancelled with the process."""
+
+    title = _("Record a withdrawal")
+    form_class = forms.WithdrawForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form, case, actor):
+        data = form.cleaned_data
+        case = services.case_withdraw(
+            case=case,
+            actor=actor,
+            reason=data["reason"],
+            petitioner_ids=data["petitioner_ids"] or None,
+            continue_resolution=data["continue_resolution"],
+        )
+        process = getattr(case, "process", None)
+        if case.status == Status.WITHDRAWN and process is not None and process.finished is None:
+            process.flow_class.instance.cancel(process)
+
+
+# --- inbox and queue -----------------------------------------------------------------
+
+
+class CaseTaskColumnsMixin:
+    """Case columns read through one join, so the page costs the same for 1 or 100 tasks."""
+
+    columns = CASE_TASK_COLUMNS
+
+    def case_of(self, task):
+        return task.process.caseprocess.case
+
+    def case_code(self, task):
+        return self.case_of(task).tracking_code
+
+    case_code.short_description = _("tracking code")
+
+    def case_kind(self, task):
+        return self.case_of(task).get_kind_display()
+
+    case_kind.short_description = _("kind")
+
+    def case_status(self, task):
+        return self.case_of(task).get_status_display()
+
+    case_status.short_description = _("status")
+
+    def case_due(self, task):
+        return self.case_of(task).resolution_due or self.case_of(task).acceptance_due
+
+    case_due.short_description = _("due")
+
+    def case_tasks(self):
+        return self.model._default_manager.filter(process__flow_class=self.flow_class).select_related(
+            "process__caseprocess__case"
+        )
+
+
+class CaseInboxView(CaseTaskColumnsMixin, FlowInboxListView):
+    @viewprop
+    def queryset(self):
+        return self.case_tasks().filter(owner=self.request.user, status=STATUS.ASSIGNED).order_by("-created")
+
+
+class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
+    @viewprop
+    def queryset(self):
+        return (
+            self.case_tasks()
+            .filter(queue_filter(self.request.user), flow_task_type="HUMAN", status=STATUS.NEW)
+            .order_by("-created")
+        )
