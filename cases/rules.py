@@ -5,6 +5,7 @@ questions. A condition receives the case only; the date of the act under
 way is read from ``case.act_on`` (set by the service), falling back to today.
 """
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deadlines.models import CaseKind
 from organisation.models import Role
@@ -26,20 +27,20 @@ def acceptance_problems(case) -> list[str]:
     problems = []
     if case.is_anonymous:
         problems.append(
-            "anonymous complaints are not accepted (LKN Art 8(2), 11(5))"
+            _("anonymous complaints are not accepted (LKN Art 8(2), 11(5))")
             if case.kind == CaseKind.COMPLAINT
-            else "an anonymous denunciation is handled as information, not accepted (LTC Art 25)"
+            else _("an anonymous denunciation is handled as information, not accepted (LTC Art 25)")
         )
     if not case.is_signed:
-        problems.append("the petition is not signed or fingerprinted")
+        problems.append(_("the petition is not signed or fingerprinted"))
     if case.competent_unit_id is None:
-        problems.append("no competent unit is set")
+        problems.append(_("no competent unit is set"))
     if case.kind == CaseKind.COMPLAINT and not (case.respondent_number or case.respondent_act):
-        problems.append("a complaint must name the contested decision or act")
+        problems.append(_("a complaint must name the contested decision or act"))
     if case.kind == CaseKind.DENUNCIATION and not case.accused:
-        problems.append("a denunciation must name the accused")
+        problems.append(_("a denunciation must name the accused"))
     if case.pk and case.kind == CaseKind.COMPLAINT and case.petitioners.filter(has_signed=False).exists():
-        problems.append("every complainant must sign a multi-person complaint")
+        problems.append(_("every complainant must sign a multi-person complaint"))
     return problems
 
 

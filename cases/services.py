@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from deadlines.engine import DeadlineInput, compute_deadlines
@@ -40,6 +42,35 @@ MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference �
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over the phone
 
 
+ACT_LABELS = {
+    "classify": gettext_lazy("classify"),
+    "accept": gettext_lazy("accept"),
+    "refuse": gettext_lazy("refuse acceptance"),
+    "forward": gettext_lazy("forward"),
+    "guide": gettext_lazy("guide the petitioner"),
+    "archive": gettext_lazy("archive"),
+    "assign": gettext_lazy("assign a handler"),
+    "start_verification": gettext_lazy("start verification"),
+    "record_verification": gettext_lazy("record the verification findings"),
+    "start_dialogue": gettext_lazy("start the dialogue"),
+    "record_dialogue": gettext_lazy("record the dialogue"),
+    "record_draft": gettext_lazy("record the draft decision"),
+    "decide": gettext_lazy("decide"),
+    "close": gettext_lazy("close"),
+    "appeal": gettext_lazy("record a second complaint"),
+    "suspend": gettext_lazy("suspend"),
+    "resume": gettext_lazy("resume"),
+    "extend": gettext_lazy("extend"),
+    "send_notices": gettext_lazy("record the notices"),
+    "withdraw": gettext_lazy("record the withdrawal"),
+    "withdraw_partially": gettext_lazy("record the partial withdrawal"),
+}
+
+
+def act_label(action: str) -> str:
+    return str(ACT_LABELS.get(action, action.replace("_", " ")))
+
+
 @dataclass
 class IntakeResult:
     case: Case
@@ -52,7 +83,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     if now is None:
         return timezone.now()
     if timezone.is_naive(now):
-        raise InvalidInput("time must be timezone-aware")
+        raise InvalidInput(_("time must be timezone-aware"))
     return now
 
 
@@ -67,7 +98,7 @@ def _resolve(model, value, *, label: str, field: str):
     try:
         return model.objects.get(pk=value)
     except (model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"unknown {label}: {value!r}", field=field) from None
+        raise NotFound(_("unknown %(label)s: %(value)r") % {"label": label, "value": value}, field=field) from None
 
 
 def new_tracking_code() -> str:
@@ -156,7 +187,7 @@ def _act(
     status has moved (dates the deadlines need).
     """
     if not isinstance(case, Case):
-        raise NotFound("unknown case")
+        raise NotFound(_("unknown case"))
     moment = _now(now)
     case.act_on = _local_date(moment)
     method = getattr(case, transition)
@@ -164,11 +195,11 @@ def _act(
     from_status = case.status
     if not meta.has_transition(from_status):
         raise Conflict(
-            f"cannot {action.replace('_', ' ')} a case whose status is {case.get_status_display()}",
+            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action), "status": case.get_status_display()},
             details={"status": from_status, "action": action},
         )
     if not _transition_permitted(method, actor):
-        raise Forbidden(f"you may not {action.replace('_', ' ')} this case")
+        raise Forbidden(_("you may not %(act)s on this case") % {"act": act_label(action)})
     try:
         with transaction.atomic():
             if before:
@@ -176,7 +207,8 @@ def _act(
             if not meta.conditions_met(case, from_status):
                 reasons = refusal(case) if refusal else []
                 raise Conflict(
-                    "; ".join(reasons) or f"the legal conditions to {action.replace('_', ' ')} are not met",
+                    "; ".join(str(r) for r in reasons)
+                    or _("the legal conditions to %(act)s are not met") % {"act": act_label(action)},
                     details={"status": from_status, "action": action, "reasons": reasons},
                 )
             method()
@@ -189,7 +221,7 @@ def _act(
                     legal_basis=legal_basis, payload=payload)
     except ConcurrentTransition:
         case.refresh_from_db()
-        raise Conflict("the case was changed by someone else; reload it and try again") from None
+        raise Conflict(_("the case was changed by someone else; reload it and try again")) from None
     except CaseError:
         case.refresh_from_db()
         raise
@@ -199,7 +231,7 @@ def _act(
 def _require_text(value: str, *, field: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"{label} is required", field=field)
+        raise InvalidInput(_("%(label)s is required") % {"label": label}, field=field)
     return value
 
 
@@ -209,46 +241,52 @@ def _validate_intake(*, kind, channel, received_at, now, receiving_unit, compete
                      respondent_number, respondent_act, accused, round, previous_round, complexity,
                      is_signed, is_anonymous):
     if kind not in CaseKind.values:
-        raise InvalidInput(f"unknown kind {kind!r}", field="kind")
+        raise InvalidInput(_("unknown kind %(value)r") % {"value": kind}, field="kind")
     if channel not in Channel.values:
-        raise InvalidInput(f"unknown channel {channel!r}", field="channel")
+        raise InvalidInput(_("unknown channel %(value)r") % {"value": channel}, field="channel")
     if complexity not in Complexity.values:
-        raise InvalidInput(f"unknown complexity {complexity!r}", field="complexity")
+        raise InvalidInput(_("unknown complexity %(value)r") % {"value": complexity}, field="complexity")
     if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
-        raise InvalidInput("received_at must be a timezone-aware date and time", field="received_at")
+        raise InvalidInput(_("the time of receipt must be a timezone-aware date and time"), field="received_at")
     if received_at > now:
-        raise InvalidInput("received_at cannot be in the future", field="received_at")
+        raise InvalidInput(_("the time of receipt cannot be in the future"), field="received_at")
     received_on = _local_date(received_at)
     for unit, field in ((receiving_unit, "receiving_unit"), (competent_unit, "competent_unit")):
         if unit is not None and not unit.is_active_on(received_on):
-            raise InvalidInput(f"{unit} did not exist on {received_on:%d/%m/%Y}", field=field)
-    _require_text(content, field="content", label="the content")
+            raise InvalidInput(
+                _("%(unit)s did not exist on %(day)s") % {"unit": unit, "day": f"{received_on:%d/%m/%Y}"}, field=field
+            )
+    _require_text(content, field="content", label=_("the content"))
     if not is_anonymous and not petitioners:
-        raise InvalidInput("at least one petitioner is required (or mark the petition anonymous)", field="petitioners")
+        raise InvalidInput(
+            _("at least one petitioner is required (or mark the petition anonymous)"), field="petitioners"
+        )
     for index, person in enumerate(petitioners):
         if not isinstance(person, dict) or not str(person.get("full_name", "")).strip():
-            raise InvalidInput(f"petitioner {index + 1} needs a full name", field="petitioners")
+            raise InvalidInput(_("petitioner %(n)d needs a full name") % {"n": index + 1}, field="petitioners")
     if kind == CaseKind.COMPLAINT:
         if not (respondent_number or "").strip() and not (respondent_act or "").strip():
             raise InvalidInput(
-                "a complaint must name the contested decision or act (LKN Art 8)", field="respondent_number"
+                _("a complaint must name the contested decision or act (LKN Art 8)"), field="respondent_number"
             )
         if not is_signed and not is_anonymous:
             raise InvalidInput(
-                "a complaint must be signed or fingerprinted (LKN Art 8(2)); log an unsigned letter as anonymous",
+                _("a complaint must be signed or fingerprinted (LKN Art 8(2)); log an unsigned letter as anonymous"),
                 field="is_signed",
             )
     if kind == CaseKind.DENUNCIATION and not (accused or "").strip():
-        raise InvalidInput("a denunciation must name the accused (LTC Art 23)", field="accused")
+        raise InvalidInput(_("a denunciation must name the accused (LTC Art 23)"), field="accused")
     if round not in (1, 2):
-        raise InvalidInput("round must be 1 or 2", field="round")
+        raise InvalidInput(_("round must be 1 or 2"), field="round")
     if round == 2:
         if kind != CaseKind.COMPLAINT:
-            raise InvalidInput("only complaints have a second round", field="round")
+            raise InvalidInput(_("only complaints have a second round"), field="round")
         if previous_round is None:
-            raise InvalidInput("a second-round complaint must link to the first-round case", field="previous_round")
+            raise InvalidInput(
+                _("a second-round complaint must link to the first-round case"), field="previous_round"
+            )
     if previous_round is not None and round != 2:
-        raise InvalidInput("only a second-round complaint links to a first-round case", field="previous_round")
+        raise InvalidInput(_("only a second-round complaint links to a first-round case"), field="previous_round")
 
 
 def _find_related_case(*, id_numbers: list[str], kind, respondent_number, accused, topic) -> Case | None:
@@ -317,12 +355,12 @@ def case_intake(
 ) -> IntakeResult:
     """Log a petition at the reception desk (walk-in, mail, phone, web …)."""
     moment = _now(now)
-    receiving_unit = _resolve(Unit, receiving_unit, label="receiving unit", field="receiving_unit")
+    receiving_unit = _resolve(Unit, receiving_unit, label=_("receiving unit"), field="receiving_unit")
     if receiving_unit is None:
-        raise InvalidInput("the receiving unit is required", field="receiving_unit")
-    competent_unit = _resolve(Unit, competent_unit, label="competent unit", field="competent_unit") or receiving_unit
-    topic = _resolve(Topic, topic, label="field / topic", field="topic")
-    previous_round = _resolve(Case, previous_round, label="first-round case", field="previous_round")
+        raise InvalidInput(_("the receiving unit is required"), field="receiving_unit")
+    competent_unit = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit") or receiving_unit
+    topic = _resolve(Topic, topic, label=_("field / topic"), field="topic")
+    previous_round = _resolve(Case, previous_round, label=_("first-round case"), field="previous_round")
     petitioners = list(petitioners or [])
     _validate_intake(
         kind=kind, channel=channel, received_at=received_at, now=moment, receiving_unit=receiving_unit,
@@ -334,7 +372,7 @@ def case_intake(
     from organisation.permissions import has_role
 
     if not has_role(actor, [receiving_unit], [Role.RECEPTION, Role.HEAD]):
-        raise Forbidden("only the reception desk or the head of the receiving unit may log a petition")
+        raise Forbidden(_("only the reception desk or the head of the receiving unit may log a petition"))
 
     today = _local_date(moment)
     id_numbers = [str(p.get("id_number", "")).strip() for p in petitioners if str(p.get("id_number", "")).strip()]
@@ -383,7 +421,7 @@ def case_intake(
             except IntegrityError:
                 continue
         else:
-            raise Conflict("could not allocate a tracking code; try again")
+            raise Conflict(_("could not allocate a tracking code; try again"))
         Petitioner.objects.bulk_create(
             [
                 Petitioner(
@@ -435,20 +473,22 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
     """Reception fixes the classification axes of TT 07/2014 Art 6 before acceptance."""
     unknown = set(changes) - CLASSIFIABLE_FIELDS
     if unknown:
-        raise InvalidInput(f"cannot classify fields: {', '.join(sorted(unknown))}")
+        raise InvalidInput(_("cannot classify fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "kind" in changes and changes["kind"] not in CaseKind.values:
-        raise InvalidInput(f"unknown kind {changes['kind']!r}", field="kind")
+        raise InvalidInput(_("unknown kind %(value)r") % {"value": changes["kind"]}, field="kind")
     if "complexity" in changes and changes["complexity"] not in Complexity.values:
-        raise InvalidInput(f"unknown complexity {changes['complexity']!r}", field="complexity")
+        raise InvalidInput(_("unknown complexity %(value)r") % {"value": changes["complexity"]}, field="complexity")
     if changes.get("complexity") in (Complexity.COMPLEX, Complexity.ESPECIALLY_COMPLEX) and not (
         changes.get("complexity_grounds") or case.complexity_grounds
     ):
-        raise InvalidInput("record the grounds for the complexity finding (NĐ 124 Art 3a)", field="complexity_grounds")
+        raise InvalidInput(
+            _("record the grounds for the complexity finding (NĐ 124 Art 3a)"), field="complexity_grounds"
+        )
     if "competent_unit" in changes:
-        changes["competent_unit"] = _resolve(Unit, changes["competent_unit"], label="competent unit",
+        changes["competent_unit"] = _resolve(Unit, changes["competent_unit"], label=_("competent unit"),
                                              field="competent_unit")
     if "topic" in changes:
-        changes["topic"] = _resolve(Topic, changes["topic"], label="field / topic", field="topic")
+        changes["topic"] = _resolve(Topic, changes["topic"], label=_("field / topic"), field="topic")
     old = {name: _plain(getattr(case, name)) for name in changes}
 
     def apply(c: Case) -> None:
@@ -484,7 +524,7 @@ def case_accept(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
 
 
 def case_refuse(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
-    reason = _require_text(reason, field="reason", label="the reason for not accepting")
+    reason = _require_text(reason, field="reason", label=_("the reason for not accepting"))
 
     def set_reason(c: Case) -> None:
         c.status_reason = reason
@@ -494,7 +534,7 @@ def case_refuse(*, case: Case, actor, reason: str, now: dt.datetime | None = Non
 
 
 def case_forward(*, case: Case, actor, to_body: str, reason: str = "", now: dt.datetime | None = None) -> Case:
-    to_body = _require_text(to_body, field="to_body", label="the body it is forwarded to")
+    to_body = _require_text(to_body, field="to_body", label=_("the body it is forwarded to"))
 
     def set_reason(c: Case) -> None:
         c.status_reason = reason or to_body
@@ -505,18 +545,18 @@ def case_forward(*, case: Case, actor, to_body: str, reason: str = "", now: dt.d
 
 
 def case_guide(*, case: Case, actor, instructions: str, now: dt.datetime | None = None) -> Case:
-    instructions = _require_text(instructions, field="instructions", label="the instructions")
+    instructions = _require_text(instructions, field="instructions", label=_("the instructions"))
 
     def set_reason(c: Case) -> None:
         c.status_reason = instructions
 
     return _act(case, actor=actor, transition="guide", action="guide", now=now, legal_basis="TT 07/2014 Art 8",
                 payload={"instructions": instructions}, after=set_reason,
-                refusal=lambda c: ["instructions on this content were already given once; archive it instead"])
+                refusal=lambda c: [_("instructions on this content were already given once; archive it instead")])
 
 
 def case_archive(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
-    reason = _require_text(reason, field="reason", label="the reason for archiving")
+    reason = _require_text(reason, field="reason", label=_("the reason for archiving"))
 
     def set_reason(c: Case) -> None:
         c.status_reason = reason
@@ -533,12 +573,12 @@ def case_assign(*, case: Case, actor, handler, now: dt.datetime | None = None) -
     from organisation.models import Role
     from organisation.permissions import has_role
 
-    handler = _resolve(get_user_model(), handler, label="handler", field="handler")
+    handler = _resolve(get_user_model(), handler, label=_("handler"), field="handler")
     if handler is None:
-        raise InvalidInput("choose a handler", field="handler")
+        raise InvalidInput(_("choose a handler"), field="handler")
     unit = case.competent_unit_id or case.receiving_unit_id
     if not has_role(handler, [unit], [Role.HANDLER, Role.HEAD]):
-        raise InvalidInput(f"{handler} is not a handler of the competent unit", field="handler")
+        raise InvalidInput(_("%(user)s is not a handler of the competent unit") % {"user": handler}, field="handler")
     previous = case.handler_id
 
     def set_handler(c: Case) -> None:
@@ -551,7 +591,7 @@ def case_assign(*, case: Case, actor, handler, now: dt.datetime | None = None) -
 def case_start_verification(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
     return _act(case, actor=actor, transition="start_verification", action="start_verification", now=now,
                 legal_basis="LKN Art 29; LTC Art 31",
-                refusal=lambda c: ["assign a handler before verification starts"])
+                refusal=lambda c: [_("assign a handler before verification starts")])
 
 
 def case_start_dialogue(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
@@ -568,18 +608,18 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
     """
     if case.status not in statuses:
         raise Conflict(
-            f"cannot {action.replace('_', ' ')} a case whose status is {case.get_status_display()}",
+            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action), "status": case.get_status_display()},
             details={"status": case.status, "action": action},
         )
     if not permitted(case, actor):
-        raise Forbidden(f"you may not {action.replace('_', ' ')} this case")
+        raise Forbidden(_("you may not %(act)s on this case") % {"act": act_label(action)})
     moment = _now(now)
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(
             version=case.version + 1, updated_at=moment, **updates
         )
         if not updated:
-            raise Conflict("the case was changed by someone else; reload it and try again")
+            raise Conflict(_("the case was changed by someone else; reload it and try again"))
         case.refresh_from_db()
         _record(case, actor=actor, action=action, from_status=case.status, at=moment,
                 legal_basis=legal_basis, payload=payload)
@@ -589,7 +629,7 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
 def case_record_verification(*, case: Case, actor, findings: str, findings_differ: bool,
                              now: dt.datetime | None = None) -> Case:
     """The handler's verification findings; whether they differ from the demand decides the dialogue (LKN Art 30)."""
-    findings = _require_text(findings, field="findings", label="the verification findings")
+    findings = _require_text(findings, field="findings", label=_("the verification findings"))
     return _record_fact(case, actor=actor, action="record_verification", statuses=(Status.IN_VERIFICATION,),
                         permitted=rules.can_handle, updates={"findings_differ": bool(findings_differ)}, now=now,
                         legal_basis="LKN Art 29; LTC Art 31",
@@ -606,7 +646,7 @@ def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.dateti
 def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
                       now: dt.datetime | None = None) -> Case:
     """The handler's draft decision, waiting for the head's signature."""
-    summary = _require_text(summary, field="summary", label="the decision summary")
+    summary = _require_text(summary, field="summary", label=_("the decision summary"))
     return _record_fact(case, actor=actor, action="record_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
                         permitted=rules.can_handle, updates={}, now=now,
                         payload={"decision_number": (decision_number or "").strip(), "summary": summary,
@@ -620,8 +660,8 @@ def latest_draft(case: Case) -> dict:
 
 def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
                 now: dt.datetime | None = None) -> Case:
-    decision_number = _require_text(decision_number, field="decision_number", label="the decision number")
-    summary = _require_text(summary, field="summary", label="the decision summary")
+    decision_number = _require_text(decision_number, field="decision_number", label=_("the decision number"))
+    summary = _require_text(summary, field="summary", label=_("the decision summary"))
 
     def set_decided(c: Case) -> None:
         c.decided_on = c.act_on
@@ -630,7 +670,7 @@ def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcom
                 legal_basis="LKN Arts 31, 40; LTC Art 35",
                 payload={"decision_number": decision_number, "summary": summary, "outcome": outcome},
                 after=set_decided,
-                refusal=lambda c: ["the law requires a dialogue before this decision (LKN Arts 30, 39)"])
+                refusal=lambda c: [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")])
 
 
 def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
@@ -647,7 +687,7 @@ def case_send_notices(*, case: Case, actor, now: dt.datetime | None = None) -> C
         c.notice_sent_on = c.act_on
 
     if case.notice_sent_on:
-        raise Conflict("the notices were already sent")
+        raise Conflict(_("the notices were already sent"))
     return _act(case, actor=actor, transition="send_notices", action="send_notices", now=now,
                 legal_basis="LTC Art 29(3); NĐ 31 Art 9(2)", after=set_sent)
 
@@ -657,13 +697,13 @@ def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, 
     """A second complaint against the first decision: the first case is marked appealed and a
     linked second-round case starts with its own clock (LKN Art 33)."""
     moment = _now(now)
-    competent_unit = _resolve(Unit, competent_unit, label="competent unit", field="competent_unit")
+    competent_unit = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit")
     if competent_unit is None:
-        raise InvalidInput("the second-level resolver is required", field="competent_unit")
+        raise InvalidInput(_("the second-level resolver is required"), field="competent_unit")
     with transaction.atomic():
         _act(case, actor=actor, transition="appeal", action="appeal", now=moment, legal_basis="LKN Art 33",
              payload={"second_round_unit": competent_unit.pk},
-             refusal=lambda c: ["only a first-time complaint decision can be appealed"])
+             refusal=lambda c: [_("only a first-time complaint decision can be appealed")])
         people = list(case.petitioners.filter(withdrawn_on__isnull=True).values(
             "full_name", "id_number", "phone", "address", "is_representative", "has_signed"))
         second = case_intake(
@@ -680,7 +720,7 @@ def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, 
 # --- suspension, extension, withdrawal --------------------------------------------------
 
 def case_suspend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
-    grounds = _require_text(grounds, field="grounds", label="the grounds for suspension")
+    grounds = _require_text(grounds, field="grounds", label=_("the grounds for suspension"))
 
     def open_suspension(c: Case) -> None:
         c.suspensions = [*c.suspensions, [c.act_on.isoformat(), None]]
@@ -688,7 +728,7 @@ def case_suspend(*, case: Case, actor, grounds: str, now: dt.datetime | None = N
     basis = "LTC Art 34" if case.kind == CaseKind.DENUNCIATION else "NĐ 124 Art 28a (NĐ 155/2026 Art 12)"
     return _act(case, actor=actor, transition="suspend", action="suspend", now=now, legal_basis=basis,
                 payload={"grounds": grounds}, after=open_suspension,
-                refusal=lambda c: ["no suspension rule is in force for this kind of case on this date"])
+                refusal=lambda c: [_("no suspension rule is in force for this kind of case on this date")])
 
 
 def case_resume(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
@@ -705,10 +745,10 @@ def case_resume(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
 
 
 def case_extend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
-    grounds = _require_text(grounds, field="grounds", label="the grounds for the extension")
+    grounds = _require_text(grounds, field="grounds", label=_("the grounds for the extension"))
     return _act(case, actor=actor, transition="extend", action="extend", now=now, legal_basis="LTC Art 30; NĐ 31 Art 3",
                 payload={"grounds": grounds, "extension": case.extensions + 1},
-                refusal=lambda c: ["no further extension is allowed for this case's kind and complexity"])
+                refusal=lambda c: [_("no further extension is allowed for this case's kind and complexity")])
 
 
 def case_withdraw(*, case: Case, actor, reason: str, petitioner_ids: Iterable[int] | None = None,
@@ -719,14 +759,14 @@ def case_withdraw(*, case: Case, actor, reason: str, petitioner_ids: Iterable[in
     withdrawal ends it, except a denunciation whose conduct shows signs of
     a violation (or whose withdrawal was coerced): it goes on.
     """
-    reason = _require_text(reason, field="reason", label="the withdrawal request")
+    reason = _require_text(reason, field="reason", label=_("the withdrawal request"))
     active = list(case.petitioners.filter(withdrawn_on__isnull=True).values_list("pk", flat=True))
     chosen = set(active) if petitioner_ids is None else {int(pk) for pk in petitioner_ids}
     if not chosen or not chosen <= set(active):
-        raise InvalidInput("choose petitioners of this case who have not withdrawn", field="petitioner_ids")
+        raise InvalidInput(_("choose petitioners of this case who have not withdrawn"), field="petitioner_ids")
     full = chosen == set(active)
     if continue_resolution and case.kind != CaseKind.DENUNCIATION:
-        raise InvalidInput("only a denunciation continues after a full withdrawal (LTC Art 33)",
+        raise InvalidInput(_("only a denunciation continues after a full withdrawal (LTC Art 33)"),
                            field="continue_resolution")
     moment = _now(now)
 

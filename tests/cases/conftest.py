@@ -57,3 +57,12 @@ def denunciation_kwargs(world, *, received=dt.date(2026, 7, 6), **overrides):
     )
     values.update(overrides)
     return values
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages are translated; these tests read them in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
