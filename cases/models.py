@@ -87,7 +87,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         null=True,
         blank=True,
     )
-    topic = models.ForeignKey(Topic, verbose_name=_("field / topic"), on_delete=models.PROTECT, null=True, blank=True)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("field / topic"), on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
     content = models.TextField(_("content"))
     is_signed = models.BooleanField(_("signed or fingerprinted"), default=True)
 
@@ -99,7 +101,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     round = models.PositiveSmallIntegerField(_("round"), default=1, choices=[(1, _("First")), (2, _("Second"))])
     previous_round = models.ForeignKey(
-        "self", verbose_name=_("first-round case"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        "self",
+        verbose_name=_("first-round case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        db_index=False,
     )
     complexity = models.CharField(_("complexity"), max_length=20, choices=Complexity.choices, default=Complexity.SIMPLE)
     complexity_grounds = models.TextField(_("grounds for the complexity finding"), blank=True)
@@ -107,10 +115,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     is_multi_site = models.BooleanField(_("checks needed at several places"), default=False)
     is_anonymous = models.BooleanField(_("anonymous / unidentifiable"), default=False)
 
-    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    tracking_code = models.CharField(_("tracking code"), max_length=20)
     pin_hash = models.CharField(max_length=128, editable=False)
 
-    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True, db_index=True)
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
     version = FSMIntegerField(default=0, editable=False)
     suspended_from = models.CharField(max_length=20, blank=True, editable=False)
     status_reason = models.TextField(_("reason"), blank=True)
@@ -129,22 +137,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     notice_sent_on = models.DateField(_("notices sent on"), null=True, blank=True)
 
-    acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True, db_index=True)
-    resolution_due = models.DateField(_("resolution due"), null=True, blank=True, db_index=True)
-    notice_due = models.DateField(_("notice due"), null=True, blank=True, db_index=True)
+    acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
+    resolution_due = models.DateField(_("resolution due"), null=True, blank=True)
+    notice_due = models.DateField(_("notice due"), null=True, blank=True)
     acceptance_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     resolution_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     notice_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
-    sla_state = models.CharField(_("SLA"), max_length=10, choices=SlaState.choices, blank=True, default="", db_index=True)
+    sla_state = models.CharField(_("SLA"), max_length=10, choices=SlaState.choices, blank=True, default="")
     deadline_basis = models.JSONField(_("deadline basis"), default=list, blank=True)
 
-    is_backlogged = models.BooleanField(_("backlogged (tồn đọng)"), default=False, db_index=True)
-    is_prolonged = models.BooleanField(_("prolonged (kéo dài)"), default=False, db_index=True)
-    is_over_level = models.BooleanField(_("over-level (vượt cấp)"), default=False, db_index=True)
-    is_mass = models.BooleanField(_("mass petition (đông người)"), default=False, db_index=True)
-    is_duplicate = models.BooleanField(_("duplicate / repeat"), default=False, db_index=True)
+    is_backlogged = models.BooleanField(_("backlogged (tồn đọng)"), default=False)
+    is_prolonged = models.BooleanField(_("prolonged (kéo dài)"), default=False)
+    is_over_level = models.BooleanField(_("over-level (vượt cấp)"), default=False)
+    is_mass = models.BooleanField(_("mass petition (đông người)"), default=False)
+    is_duplicate = models.BooleanField(_("duplicate / repeat"), default=False)
     is_refiled = models.BooleanField(_("refiled after a final decision"), default=False)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -153,9 +163,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-received_at"]
+        # Every index is paid for by each intake and each row the sweep moves:
+        # keep only those a query needs (the sweep's own partial indexes live
+        # in migration 0002), and make the sparse ones partial.
+        constraints = [models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_unique")]
         indexes = [
             models.Index(fields=["competent_unit", "status"]),
             models.Index(fields=["status", "sla_state"]),
+            models.Index(
+                fields=["previous_round"], name="case_previous_round_idx", condition=models.Q(previous_round__isnull=False)
+            ),
+            models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx", condition=models.Q(duplicate_of__isnull=False)),
+            models.Index(fields=["topic"], name="case_topic_idx", condition=models.Q(topic__isnull=False)),
         ]
 
     def __str__(self):
@@ -345,12 +364,13 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)
 
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="case_event_dedupe_key_unique")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"

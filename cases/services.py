@@ -380,85 +380,83 @@ def case_intake(
         id_numbers=id_numbers, kind=kind, respondent_number=respondent_number, accused=accused, topic=topic
     )
     pin = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        for _attempt in range(3):
-            code = new_tracking_code()
-            case = Case(
-                kind=kind,
-                channel=channel,
-                received_at=received_at,
-                receiving_unit=receiving_unit,
-                competent_unit=competent_unit,
-                topic=topic,
-                content=content.strip(),
-                is_signed=is_signed,
-                respondent_number=(respondent_number or "").strip(),
-                respondent_date=respondent_date,
-                respondent_issuer=(respondent_issuer or "").strip(),
-                respondent_act=(respondent_act or "").strip(),
-                accused=(accused or "").strip(),
-                round=round,
-                previous_round=previous_round,
-                complexity=complexity,
-                complexity_grounds=complexity_grounds,
-                is_remote=competent_unit.is_remote,
-                is_multi_site=is_multi_site,
-                is_anonymous=is_anonymous,
-                tracking_code=code,
-                pin_hash=hash_pin(code, pin),
-                is_mass=len(petitioners) >= MASS_PETITION_SIZE,
-                is_duplicate=related is not None,
-                duplicate_of=related,
-                is_refiled=related is not None and related.status == Status.CLOSED,
-                is_over_level=_over_level(receiving_unit, competent_unit, related, today),
-            )
-            case.is_prolonged = case.is_refiled
-            recompute_deadlines(case)
-            try:
-                with transaction.atomic():
-                    case.save()
-                break
-            except IntegrityError:
-                continue
-        else:
-            raise Conflict(_("could not allocate a tracking code; try again"))
-        Petitioner.objects.bulk_create(
-            [
-                Petitioner(
-                    case=case,
-                    full_name=str(p["full_name"]).strip(),
-                    id_number=str(p.get("id_number", "")).strip(),
-                    phone=str(p.get("phone", "")).strip(),
-                    address=str(p.get("address", "")).strip(),
-                    is_representative=bool(p.get("is_representative", False)),
-                    has_signed=bool(p.get("has_signed", True)),
-                )
-                for p in petitioners
-            ]
+    case = Case(
+        kind=kind,
+        channel=channel,
+        received_at=received_at,
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        topic=topic,
+        content=content.strip(),
+        is_signed=is_signed,
+        respondent_number=(respondent_number or "").strip(),
+        respondent_date=respondent_date,
+        respondent_issuer=(respondent_issuer or "").strip(),
+        respondent_act=(respondent_act or "").strip(),
+        accused=(accused or "").strip(),
+        round=round,
+        previous_round=previous_round,
+        complexity=complexity,
+        complexity_grounds=complexity_grounds,
+        is_remote=competent_unit.is_remote,
+        is_multi_site=is_multi_site,
+        is_anonymous=is_anonymous,
+        is_mass=len(petitioners) >= MASS_PETITION_SIZE,
+        is_duplicate=related is not None,
+        duplicate_of=related,
+        is_refiled=related is not None and related.status == Status.CLOSED,
+        is_over_level=_over_level(receiving_unit, competent_unit, related, today),
+    )
+    case.is_prolonged = case.is_refiled
+    recompute_deadlines(case)
+    people = [
+        Petitioner(
+            full_name=str(p["full_name"]).strip(),
+            id_number=str(p.get("id_number", "")).strip(),
+            phone=str(p.get("phone", "")).strip(),
+            address=str(p.get("address", "")).strip(),
+            is_representative=bool(p.get("is_representative", False)),
+            has_signed=bool(p.get("has_signed", True)),
         )
-        _record(
-            case,
-            actor=actor,
-            action="intake",
-            from_status="",
-            at=moment,
-            legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6",
-            payload={
-                "channel": channel,
-                "petitioners": len(petitioners),
-                "flags": {
-                    "mass": case.is_mass,
-                    "duplicate_of": related.pk if related else None,
-                    "over_level": case.is_over_level,
-                    "refiled": case.is_refiled,
-                },
-            },
-        )
-        if start_process:
-            from workflows.flows import start_case_process
+        for p in petitioners
+    ]
+    payload = {
+        "channel": channel,
+        "petitioners": len(people),
+        "flags": {
+            "mass": case.is_mass,
+            "duplicate_of": related.pk if related else None,
+            "over_level": case.is_over_level,
+            "refiled": case.is_refiled,
+        },
+    }
+    # A tracking-code collision (1 in 32**12) retries the whole intake rather
+    # than paying a savepoint on every intake.
+    for attempt in range(3):
+        case.tracking_code = new_tracking_code()
+        case.pin_hash = hash_pin(case.tracking_code, pin)
+        try:
+            with transaction.atomic():
+                _save_intake(case, people, actor=actor, moment=moment, payload=payload, start_process=start_process)
+            return IntakeResult(case=case, pin=pin)
+        except IntegrityError:
+            case.pk = None
+            if not Case.objects.filter(tracking_code=case.tracking_code).exists():
+                raise
+    raise Conflict(_("could not allocate a tracking code; try again"))
 
-            start_case_process(case)
-    return IntakeResult(case=case, pin=pin)
+
+def _save_intake(case: Case, people: list[Petitioner], *, actor, moment, payload, start_process: bool) -> None:
+    case.save(force_insert=True)
+    for person in people:
+        person.case = case
+    Petitioner.objects.bulk_create(people)
+    _record(case, actor=actor, action="intake", from_status="", at=moment,
+            legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload)
+    if start_process:
+        from workflows.flows import start_case_process
+
+        start_case_process(case)
 
 
 # --- classification and acceptance ------------------------------------------------

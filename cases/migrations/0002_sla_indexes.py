@@ -28,10 +28,11 @@ INDEXES.update(
     {
         "cases_backlog_due_idx": f"(resolution_due) WHERE NOT is_backlogged AND status IN {RESOLVING}",
         "cases_backlog_recv_idx": f"(received_at) WHERE NOT is_backlogged AND status IN {UNRESOLVED}",
-        "cases_backlogged_idx": "(status) WHERE is_backlogged",
+        # keyed on id, not status: a later AlterField of status drops every index on that column
+        "cases_backlogged_idx": "(id) WHERE is_backlogged",
         "cases_prolong_recv_idx": f"(received_at) WHERE NOT is_prolonged AND status IN {UNRESOLVED}",
         "cases_prolong_refiled_idx": "(id) WHERE is_refiled AND NOT is_prolonged",
-        "cases_prolonged_idx": "(status) WHERE is_prolonged",
+        "cases_prolonged_idx": "(id) WHERE is_prolonged",
     }
 )
 

@@ -1,0 +1,292 @@
+"""The SLA sweep: keeps every case's SLA state and flags current, set-based.
+
+One pass finds, through partial indexes (migration ``0002_sla_indexes``),
+only the rows whose state actually changes, updates them, records a
+``CaseEvent`` for each deadline that newly became due soon or overdue and an
+``Escalation`` for each head of the case's unit. There is no Python loop
+over cases: the number of queries is the same for ten cases or a million.
+
+Duplicates are impossible by construction: events carry a unique
+``dedupe_key`` (``sla:<case>:<deadline>:<state>:<due>``) and escalations a
+unique constraint, both inserted with ON CONFLICT DO NOTHING. On PostgreSQL a
+transaction-level advisory lock also makes a second concurrent sweep return
+at once (``skipped``) instead of queueing behind the first.
+
+Decisions recorded here:
+
+* *Unresolved* means received, being resolved, or suspended. A decided case
+  is resolved for reporting purposes (it waits only for closure), so it is
+  neither backlogged nor prolonged.
+* *Backlogged* (tồn đọng): unresolved and past its resolution deadline, or
+  received before the start of the current reporting period (reference §6:
+  periods run from ``settings.REPORTING_PERIOD_START``, 15/12).
+* *Prolonged* (kéo dài): refiled after a final decision (``is_refiled``, set
+  at intake and kept), or unresolved longer than
+  ``settings.SLA_PROLONGED_AFTER_DAYS`` calendar days since receipt.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.models import Escalation
+from organisation.models import Membership, Role
+
+from .models import RESOLVING_STATUSES, Case, CaseEvent, SlaState, Status
+
+# Arbitrary constant: the key of the sweep's PostgreSQL advisory lock.
+ADVISORY_LOCK_KEY = 0x5_1A_5EE9
+
+UNRESOLVED_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED)
+DEADLINES = ("acceptance", "resolution", "notice")
+ALERT_STATES = (SlaState.DUE_SOON, SlaState.OVERDUE)
+
+
+def _in(values) -> str:
+    """An SQL IN list of known constants (statuses, states): never user input."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _active(deadline: str) -> str:
+    """SQL: the deadline's clock is running for the row."""
+    if deadline == "acceptance":
+        return f"status = '{Status.RECEIVED}' AND acceptance_due IS NOT NULL"
+    if deadline == "resolution":
+        return f"status IN {_in(RESOLVING_STATUSES)} AND resolution_due IS NOT NULL"
+    return f"status IN {_in(RESOLVING_STATUSES)} AND notice_due IS NOT NULL AND notice_sent_on IS NULL"
+
+
+def _new_state(deadline: str) -> str:
+    due = f"{deadline}_due"
+    return (
+        f"CASE WHEN {_active(deadline)} THEN CASE WHEN {due} < %(today)s THEN '{SlaState.OVERDUE}' "
+        f"WHEN {due} <= %(soon)s THEN '{SlaState.DUE_SOON}' ELSE '{SlaState.ON_TRACK}' END ELSE '' END"
+    )
+
+
+def _changed_arms(deadline: str) -> list[str]:
+    """Disjuncts that together select exactly the rows whose state changes.
+
+    Each one is matched by a partial index, so PostgreSQL answers the
+    whole OR with a bitmap of small index scans.
+    """
+    sla, due, active = f"{deadline}_sla", f"{deadline}_due", _active(deadline)
+    states = {s.value for s in SlaState}
+    return [
+        f"({active} AND {due} < %(today)s AND {sla} IN {_in(sorted(states - {SlaState.OVERDUE}))})",
+        f"({active} AND {due} >= %(today)s AND {due} <= %(soon)s AND {sla} IN {_in(sorted(states - {SlaState.DUE_SOON}))})",
+        f"({active} AND {due} > %(soon)s AND {sla} IN {_in(sorted(states - {SlaState.ON_TRACK}))})",
+        f"({stale_predicate(deadline)})",
+    ]
+
+
+def stale_predicate(deadline: str) -> str:
+    """A state left on a deadline whose clock no longer runs (also an index predicate)."""
+    return f"{deadline}_sla <> '' AND NOT ({_active(deadline)})"
+
+
+def _new_backlogged() -> str:
+    return (
+        f"(status IN {_in(UNRESOLVED_STATUSES)} AND ((status IN {_in(RESOLVING_STATUSES)} "
+        "AND resolution_due IS NOT NULL AND resolution_due < %(today)s) OR received_at < %(period_start)s))"
+    )
+
+
+def _new_prolonged() -> str:
+    return f"(is_refiled OR (status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(prolonged_before)s))"
+
+
+def _flag_arms() -> list[str]:
+    return [
+        f"(NOT is_backlogged AND status IN {_in(RESOLVING_STATUSES)} AND resolution_due < %(today)s)",
+        f"(NOT is_backlogged AND status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(period_start)s)",
+        f"(is_backlogged AND NOT {_new_backlogged()})",
+        f"(NOT is_prolonged AND status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(prolonged_before)s)",
+        "(NOT is_prolonged AND is_refiled)",
+        f"(is_prolonged AND NOT {_new_prolonged()})",
+    ]
+
+
+def _worst(cols: list[str]) -> str:
+    """SQL: the worst of several SLA states (overdue > due soon > on track > none)."""
+    listed = ", ".join(cols)
+    return (
+        f"CASE WHEN '{SlaState.OVERDUE}' IN ({listed}) THEN '{SlaState.OVERDUE}' "
+        f"WHEN '{SlaState.DUE_SOON}' IN ({listed}) THEN '{SlaState.DUE_SOON}' "
+        f"WHEN '{SlaState.ON_TRACK}' IN ({listed}) THEN '{SlaState.ON_TRACK}' ELSE '' END"
+    )
+
+
+def changed_rows_sql() -> str:
+    """SELECT of every row whose SLA state or flags change, with old and new values."""
+    arms = [arm for d in DEADLINES for arm in _changed_arms(d)] + _flag_arms()
+    row_id = "ctid AS tid, id" if connection.vendor == "postgresql" else "id"
+    news = ", ".join(f"{d}_sla AS old_{d}, {_new_state(d)} AS new_{d}" for d in DEADLINES)
+    return (
+        f"SELECT {row_id}, status, deadline_basis, acceptance_due, resolution_due, notice_due, "
+        "COALESCE(competent_unit_id, receiving_unit_id) AS unit_id, "
+        f"{news}, is_backlogged AS old_backlogged, {_new_backlogged()} AS new_backlogged, "
+        f"is_prolonged AS old_prolonged, {_new_prolonged()} AS new_prolonged "
+        f"FROM {Case._meta.db_table} WHERE " + "\n OR ".join(arms)
+    )
+
+
+def _pick(column_of) -> str:
+    return "CASE d.deadline " + " ".join(f"WHEN '{d}' THEN {column_of(d)}" for d in DEADLINES) + " END"
+
+
+def newly_alerted_sql() -> str:
+    """From ``chg``: one row per deadline that newly became due soon or overdue."""
+    deadlines = " UNION ALL ".join(f"SELECT '{d}' AS deadline" for d in DEADLINES)
+    return (
+        "SELECT * FROM (SELECT chg.id, chg.status, chg.unit_id, chg.deadline_basis, d.deadline, "
+        f"{_pick(lambda d: f'chg.{d}_due')} AS due, {_pick(lambda d: f'chg.new_{d}')} AS state, "
+        f"{_pick(lambda d: f'chg.old_{d}')} AS prev FROM chg CROSS JOIN ({deadlines}) d) x "
+        f"WHERE x.state IN {_in(ALERT_STATES)} AND x.state <> x.prev"
+    )
+
+
+def _vendor_snippets() -> dict:
+    """The few expressions that differ between PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return {
+            "due_text": "to_char(n.due, 'YYYY-MM-DD')",
+            "payload": "jsonb_build_object('deadline', n.deadline, 'due', to_char(n.due, 'YYYY-MM-DD'), "
+            "'state', n.state, 'previous', n.prev)",
+            "basis": "(SELECT left(b->>'source', 255) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(n.deadline_basis) "
+            "= 'array' THEN n.deadline_basis ELSE '[]'::jsonb END) b WHERE b->>'deadline' = n.deadline AND b->>'source' <> '' LIMIT 1)",
+        }
+    return {
+        "due_text": "n.due",
+        "payload": "json_object('deadline', n.deadline, 'due', n.due, 'state', n.state, 'previous', n.prev)",
+        "basis": "(SELECT substr(json_extract(b.value, '$.source'), 1, 255) FROM json_each(CASE WHEN json_type(n.deadline_basis) "
+        "= 'array' THEN n.deadline_basis ELSE '[]' END) b WHERE json_extract(b.value, '$.deadline') = n.deadline "
+        "AND json_extract(b.value, '$.source') <> '' LIMIT 1)",
+    }
+
+
+def insert_events_sql() -> str:
+    v = _vendor_snippets()
+    return (
+        f"INSERT INTO {CaseEvent._meta.db_table} "
+        "(case_id, at, actor_id, action, from_status, to_status, legal_basis, payload, dedupe_key) "
+        f"SELECT n.id, %(now)s, NULL, 'sla_' || n.state, n.status, n.status, COALESCE({v['basis']}, ''), {v['payload']}, "
+        f"'sla:' || n.id || ':' || n.deadline || ':' || n.state || ':' || {v['due_text']} "
+        "FROM newly n WHERE true ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+
+
+def insert_escalations_sql() -> str:
+    return (
+        f"INSERT INTO {Escalation._meta.db_table} (case_id, unit_id, recipient_id, reason, deadline_type, due, created_at) "
+        "SELECT n.id, n.unit_id, m.user_id, n.state, n.deadline, n.due, %(now)s FROM newly n "
+        f"JOIN {Membership._meta.db_table} m ON m.unit_id = n.unit_id AND m.role = '{Role.HEAD}' "
+        f"JOIN {Membership.user.field.related_model._meta.db_table} u ON u.id = m.user_id AND u.is_active "
+        "WHERE true ON CONFLICT DO NOTHING"
+    )
+
+
+def _set_clause(prefix: str) -> str:
+    news = [f"{prefix}new_{d}" for d in DEADLINES]
+    sets = [f"{d}_sla = {prefix}new_{d}" for d in DEADLINES]
+    sets += [
+        f"sla_state = {_worst(news)}",
+        f"is_backlogged = {prefix}new_backlogged",
+        f"is_prolonged = {prefix}new_prolonged",
+    ]
+    return ", ".join(sets)
+
+
+COUNTS = (
+    ", ".join(f"COALESCE(SUM(CASE WHEN old_{d} <> new_{d} THEN 1 ELSE 0 END), 0)" for d in DEADLINES)
+    + ", COALESCE(SUM(CASE WHEN old_backlogged <> new_backlogged THEN 1 ELSE 0 END), 0)"
+    + ", COALESCE(SUM(CASE WHEN old_prolonged <> new_prolonged THEN 1 ELSE 0 END), 0), COUNT(*)"
+)
+COUNT_NAMES = (*DEADLINES, "backlogged", "prolonged")
+
+
+@dataclass
+class SweepResult:
+    skipped: bool = False
+    changed: dict = field(default_factory=dict)  # deadline or flag -> number of cases whose value changed
+    cases: int = 0  # rows updated
+    events: int = 0
+    escalations: int = 0
+
+    def as_dict(self) -> dict:
+        return {"skipped": self.skipped, "cases": self.cases, **self.changed, "events": self.events, "escalations": self.escalations}
+
+
+def reporting_period_start(today: dt.date) -> dt.date:
+    """First day of the reporting period containing ``today`` (reference §6: 15/12)."""
+    month, day = (int(p) for p in settings.REPORTING_PERIOD_START.split("-"))
+    start = dt.date(today.year, month, day)
+    return start if start <= today else start.replace(year=today.year - 1)
+
+
+def sweep_params(now: dt.datetime) -> dict:
+    ops = connection.ops
+    today = timezone.localtime(now).date()
+    period_start = timezone.make_aware(dt.datetime.combine(reporting_period_start(today), dt.time.min))
+    return {
+        "now": ops.adapt_datetimefield_value(now),
+        "today": ops.adapt_datefield_value(today),
+        "soon": ops.adapt_datefield_value(today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)),
+        "period_start": ops.adapt_datetimefield_value(period_start),
+        "prolonged_before": ops.adapt_datetimefield_value(now - dt.timedelta(days=settings.SLA_PROLONGED_AFTER_DAYS)),
+    }
+
+
+def _apply_postgresql(cursor, params) -> SweepResult:
+    """One statement: snapshot the changing rows, update them by ctid, insert events and escalations."""
+    cursor.execute(
+        f"WITH chg AS MATERIALIZED ({changed_rows_sql()}), "
+        f"upd AS (UPDATE {Case._meta.db_table} AS c SET {_set_clause('chg.')} FROM chg WHERE c.ctid = chg.tid RETURNING 1), "
+        f"newly AS ({newly_alerted_sql()}), "
+        f"ev AS ({insert_events_sql()} RETURNING 1), "
+        f"esc AS ({insert_escalations_sql()} RETURNING 1) "
+        f"SELECT {COUNTS}, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev), (SELECT COUNT(*) FROM esc) FROM chg",
+        params,
+    )
+    *changed, _, updated, events, escalations = cursor.fetchone()
+    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events, escalations=escalations)
+
+
+def _apply_sqlite(cursor, params) -> SweepResult:
+    """INSERT … SELECT the events and escalations, then UPDATE, in the caller's (serialised) transaction."""
+    chg = f"WITH chg AS ({changed_rows_sql()}), newly AS ({newly_alerted_sql()}) "
+    cursor.execute(f"WITH chg AS ({changed_rows_sql()}) SELECT {COUNTS} FROM chg", params)
+    *changed, _ = cursor.fetchone()
+    cursor.execute(chg + insert_events_sql(), params)
+    events = cursor.rowcount
+    cursor.execute(chg + insert_escalations_sql(), params)
+    escalations = cursor.rowcount
+    cursor.execute(
+        f"WITH chg AS ({changed_rows_sql()}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
+        f"FROM chg WHERE {Case._meta.db_table}.id = chg.id",
+        params,
+    )
+    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=cursor.rowcount, events=events, escalations=escalations)
+
+
+def apply_sweep(*, now: dt.datetime) -> SweepResult:
+    """The sweep's SQL without the advisory lock; the caller holds a transaction."""
+    params = sweep_params(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _apply_postgresql(cursor, params)
+        return _apply_sqlite(cursor, params)
+
+
+def sweep_sla(*, now: dt.datetime | None = None) -> SweepResult:
+    """Bring every case's SLA state and flags up to date as of ``now``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    return SweepResult(skipped=True)
+        return apply_sweep(now=now)

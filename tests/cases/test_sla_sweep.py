@@ -1,0 +1,289 @@
+"""The SLA sweep on PostgreSQL: state moves, one event per transition, escalations, flags, racing sweeps."""
+import datetime as dt
+import itertools
+import json
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+
+from cases.models import Case, CaseEvent, Status
+from cases.sla import apply_sweep, changed_rows_sql, sweep_params, sweep_sla
+from notifications.models import Escalation
+from organisation.models import Role
+from tests.factories import UnitFactory, aware, member
+
+pytestmark = pytest.mark.django_db
+
+_codes = itertools.count(1)
+D = dt.date(2026, 3, 16)  # a Monday inside the period that started on 15/12/2025
+
+
+def make_case(unit, *, status=Status.RECEIVED, received=D - dt.timedelta(days=5), competent_unit=None, **fields):
+    """Test data set up directly: production code changes status only through transitions."""
+    return Case.objects.create(
+        kind="complaint",
+        channel="in_person",
+        received_at=aware(received),
+        receiving_unit=unit,
+        competent_unit=competent_unit,
+        content="Nội dung",
+        tracking_code=f"SLA{next(_codes):08d}",
+        pin_hash="x",
+        status=status,
+        **fields,
+    )
+
+
+def row(case):
+    return Case.objects.values(
+        "acceptance_sla", "resolution_sla", "notice_sla", "sla_state", "is_backlogged", "is_prolonged"
+    ).get(pk=case.pk)
+
+
+def sla_events(case=None):
+    events = CaseEvent.objects.filter(action__startswith="sla_")
+    return events.filter(case=case) if case else events
+
+
+@pytest.fixture(autouse=True)
+def knobs(settings):
+    settings.SLA_DUE_SOON_DAYS = 3
+    settings.SLA_PROLONGED_AFTER_DAYS = 180
+    settings.REPORTING_PERIOD_START = "12-15"
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory()
+
+
+def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transition(unit):
+    heads = {member(unit, Role.HEAD), member(unit, Role.HEAD)}
+    member(unit, Role.HANDLER)
+    case = make_case(unit, acceptance_due=D, deadline_basis=[
+        {"deadline": "acceptance", "note": "no source on this entry"},
+        {"deadline": "acceptance", "rule": "K2", "source": "LKN 2011 Art 27"},
+    ])
+
+    sweep_sla(now=aware(D - dt.timedelta(days=4)))
+    assert row(case)["acceptance_sla"] == row(case)["sla_state"] == "on_track"
+    assert not sla_events().exists() and not Escalation.objects.exists()
+
+    result = sweep_sla(now=aware(D - dt.timedelta(days=3)))
+    assert row(case)["sla_state"] == "due_soon"
+    assert (result.changed["acceptance"], result.events, result.escalations) == (1, 1, 2)
+    event = sla_events(case).get()
+    assert (event.action, event.from_status, event.to_status, event.actor) == ("sla_due_soon", "received", "received", None)
+    assert event.payload == {"deadline": "acceptance", "due": D.isoformat(), "state": "due_soon", "previous": "on_track"}
+    assert event.legal_basis == "LKN 2011 Art 27"
+    assert event.dedupe_key == f"sla:{case.pk}:acceptance:due_soon:{D.isoformat()}"
+    assert {e.recipient for e in Escalation.objects.filter(reason="due_soon")} == heads
+
+    again = sweep_sla(now=aware(D))  # still due soon on the due day itself
+    assert (again.cases, again.events, again.escalations) == (0, 0, 0)
+
+    result = sweep_sla(now=aware(D + dt.timedelta(days=1)))
+    assert row(case)["sla_state"] == "overdue"
+    assert (result.events, result.escalations) == (1, 2)
+    assert list(sla_events(case).values_list("action", flat=True)) == ["sla_due_soon", "sla_overdue"]
+    assert Escalation.objects.filter(reason="overdue", deadline_type="acceptance", due=D).count() == 2
+
+    rerun = sweep_sla(now=aware(D + dt.timedelta(days=2)))
+    assert (rerun.cases, rerun.events, rerun.escalations) == (0, 0, 0)
+    assert sla_events(case).count() == 2
+
+
+def test_escalations_go_to_active_heads_of_the_competent_unit_else_the_receiving_unit(unit):
+    competent = UnitFactory()
+    competent_head = member(competent, Role.HEAD)
+    receiving_head = member(unit, Role.HEAD)
+    retired = member(competent, Role.HEAD)
+    retired.is_active = False
+    retired.save()
+    routed = make_case(unit, competent_unit=competent, acceptance_due=D - dt.timedelta(days=1))
+    unrouted = make_case(unit, acceptance_due=D - dt.timedelta(days=1))
+
+    sweep_sla(now=aware(D))
+
+    assert set(Escalation.objects.filter(case=routed).values_list("recipient", flat=True)) == {competent_head.pk}
+    assert set(Escalation.objects.filter(case=unrouted).values_list("recipient", flat=True)) == {receiving_head.pk}
+    assert Escalation.objects.get(case=routed).unit == competent
+
+
+def test_each_deadline_runs_only_in_its_statuses_and_the_worst_one_wins(unit):
+    resolving = make_case(
+        unit, status=Status.IN_VERIFICATION, acceptance_due=D - dt.timedelta(days=30),
+        resolution_due=D + dt.timedelta(days=20), notice_due=D - dt.timedelta(days=1),
+    )
+    notified = make_case(
+        unit, status=Status.ACCEPTED, resolution_due=D + dt.timedelta(days=2),
+        notice_due=D - dt.timedelta(days=1), notice_sent_on=D - dt.timedelta(days=2),
+    )
+
+    result = sweep_sla(now=aware(D))
+
+    assert row(resolving) == {"acceptance_sla": "", "resolution_sla": "on_track", "notice_sla": "overdue",
+                              "sla_state": "overdue", "is_backlogged": False, "is_prolonged": False}
+    assert row(notified)["notice_sla"] == "" and row(notified)["sla_state"] == "due_soon"
+    assert set(sla_events().values_list("case", "action", "payload__deadline")) == {
+        (resolving.pk, "sla_overdue", "notice"), (notified.pk, "sla_due_soon", "resolution"),
+    }
+    assert result.changed == {"acceptance": 0, "resolution": 2, "notice": 1, "backlogged": 0, "prolonged": 0}
+
+
+def test_a_closed_case_loses_its_state_and_flags_but_a_refiled_one_stays_prolonged(unit):
+    closed = make_case(unit, status=Status.CLOSED, resolution_due=D - dt.timedelta(days=9), resolution_sla="overdue",
+                       sla_state="overdue", is_backlogged=True, is_prolonged=True)
+    refiled = make_case(unit, status=Status.CLOSED, is_refiled=True)
+
+    result = sweep_sla(now=aware(D))
+
+    assert row(closed) == {"acceptance_sla": "", "resolution_sla": "", "notice_sla": "", "sla_state": "",
+                           "is_backlogged": False, "is_prolonged": False}
+    assert row(refiled)["is_prolonged"] is True
+    assert result.events == 0 and result.cases == 2
+
+
+def test_backlogged_and_prolonged_flags(unit, settings):
+    settings.SLA_PROLONGED_AFTER_DAYS = 60
+    late = make_case(unit, status=Status.IN_DIALOGUE, resolution_due=D - dt.timedelta(days=1))
+    carried_over = make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 12, 14))
+    this_period = make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 12, 15))
+    decided = make_case(unit, status=Status.DECIDED, received=dt.date(2025, 1, 1), resolution_due=D - dt.timedelta(days=60))
+    old = make_case(unit, status=Status.ACCEPTED, received=D - dt.timedelta(days=61), resolution_due=D + dt.timedelta(days=30))
+    recent = make_case(unit, status=Status.ACCEPTED, received=D - dt.timedelta(days=59), resolution_due=D + dt.timedelta(days=30))
+
+    sweep_sla(now=aware(D))
+    flags = {c.pk: (row(c)["is_backlogged"], row(c)["is_prolonged"]) for c in (late, carried_over, this_period, decided, old, recent)}
+    assert flags == {
+        late.pk: (True, False), carried_over.pk: (True, True), this_period.pk: (False, True),
+        decided.pk: (False, False), old.pk: (False, True), recent.pk: (False, False),
+    }
+    # the extended deadline no longer passed: the flag is cleared
+    Case.objects.filter(pk=late.pk).update(resolution_due=D + dt.timedelta(days=10))
+    sweep_sla(now=aware(D))
+    assert row(late)["is_backlogged"] is False
+
+
+def test_the_period_rolls_over_on_15_december(unit):
+    case = make_case(unit, status=Status.ACCEPTED, received=dt.date(2026, 12, 1), resolution_due=dt.date(2027, 1, 20))
+    sweep_sla(now=aware(dt.date(2026, 12, 14)))
+    assert row(case)["is_backlogged"] is False
+    sweep_sla(now=aware(dt.date(2026, 12, 15), hour=0))
+    assert row(case)["is_backlogged"] is True
+
+
+def test_a_deadline_pushed_back_becomes_due_soon_again_with_its_new_date(unit):
+    case = make_case(unit, status=Status.ACCEPTED, resolution_due=D - dt.timedelta(days=1))
+    sweep_sla(now=aware(D))
+    Case.objects.filter(pk=case.pk).update(resolution_due=D + dt.timedelta(days=2))
+    sweep_sla(now=aware(D))
+    assert list(sla_events(case).values_list("dedupe_key", flat=True)) == [
+        f"sla:{case.pk}:resolution:overdue:{D - dt.timedelta(days=1)}",
+        f"sla:{case.pk}:resolution:due_soon:{D + dt.timedelta(days=2)}",
+    ]
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_query_count_does_not_depend_on_the_number_of_cases(unit, n, django_assert_num_queries):
+    member(unit, Role.HEAD)
+    for i in range(n):
+        make_case(unit, acceptance_due=D - dt.timedelta(days=i % 3))
+    with django_assert_num_queries(4):  # savepoint, advisory lock, the sweep statement, release
+        result = sweep_sla(now=aware(D))
+    assert (result.cases, result.events, result.escalations) == (n, n, n)
+
+
+def test_every_arm_of_the_sweep_is_answered_by_an_index(unit):
+    make_case(unit, acceptance_due=D)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + changed_rows_sql(), sweep_params(aware(D)))
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+
+
+def test_the_command_prints_its_counts(unit, capsys):
+    make_case(unit, acceptance_due=D - dt.timedelta(days=1))
+    call_command("sla_sweep", "--now", f"{D}T08:00")
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["acceptance"], printed["events"], printed["skipped"]) == (1, 1, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_racing_record_each_event_once(unit):
+    """B's snapshot is taken while A's changes are uncommitted: only the unique dedupe key can save us."""
+    member(unit, Role.HEAD)
+    cases = [make_case(unit, acceptance_due=D - dt.timedelta(days=1)) for _ in range(20)]
+    now = aware(D)
+    a_swept, results, errors = threading.Event(), {}, []
+    b_pid = []
+
+    def sweeper(name):
+        try:
+            with transaction.atomic():
+                if name == "b":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_backend_pid()")
+                        b_pid.append(cursor.fetchone()[0])
+                results[name] = apply_sweep(now=now)
+                if name == "a":
+                    a_swept.set()
+                    wait_until_blocked(b_pid)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=sweeper, args=("a",))
+    a.start()
+    assert a_swept.wait(30)
+    b = threading.Thread(target=sweeper, args=("b",))
+    b.start()
+    a.join(60)
+    b.join(60)
+
+    assert not errors
+    assert sla_events().count() == len(cases)
+    assert Escalation.objects.count() == len(cases)
+    assert results["a"].events + results["b"].events == len(cases)
+
+
+def wait_until_blocked(pids, timeout=20.0):
+    """Poll until the other sweep's backend waits on a lock held by this transaction."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            if pids:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pids[0]])
+                found = cursor.fetchone()
+                if found and found[0] == "Lock":
+                    return
+            time.sleep(0.02)
+    raise AssertionError("the second sweep never blocked on the first")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sweep_while_one_runs_is_skipped(unit):
+    holding, release = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            sweep_sla(now=aware(D))
+            holding.set()
+            release.wait(20)
+        connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert holding.wait(20)
+        assert sweep_sla(now=aware(D)).skipped is True
+    finally:
+        release.set()
+        thread.join(20)
+    assert sweep_sla(now=aware(D)).skipped is False
