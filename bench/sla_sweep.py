@@ -70,10 +70,20 @@ def vacuum():
         sql(f"VACUUM ANALYZE {table}")
 
 
+# Which rows became due yesterday. In real data a due date follows from the
+# receipt date and rows are stored in receipt order, so the newly due cases sit
+# together ("receipt-order", the default); "scattered" spreads them at random
+# over the whole table, the worst case for the floor and the sweep alike.
+NEWLY = {
+    "receipt-order": "(i > %(n)s * 0.45 AND i <= %(n)s * 0.55)",
+    "scattered": "random() < 0.1",
+}
+
+
 class Data:
     """The generated world: one unit with a head and a reception clerk, N cases."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, layout: str = "receipt-order"):
         from django.contrib.auth import get_user_model
         from django.utils import timezone
 
@@ -81,6 +91,7 @@ class Data:
         from organisation.models import Membership, Role, Unit
 
         self.n = n
+        self.layout = layout
         self.now = timezone.now()
         self.today = timezone.localtime(self.now).date()
         from cases.models import Case
@@ -107,7 +118,7 @@ class Data:
         due = "CASE WHEN g.newly THEN %(today)s::date - 1 ELSE %(today)s::date + 10 + g.i %% 30 END"
         exprs = {
             "kind": "'complaint'", "channel": "'in_person'", "content": "'Nội dung khiếu nại ' || g.i",
-            "received_at": "%(received_from)s::timestamptz + (%(now)s::timestamptz - %(received_from)s::timestamptz) * ((g.i %% 1000) / 1000.0)",
+            "received_at": "%(received_from)s::timestamptz + (%(now)s::timestamptz - %(received_from)s::timestamptz) * (g.i::float / %(n)s)",
             "receiving_unit_id": "%(unit)s", "tracking_code": "'B' || g.i", "pin_hash": "'x'",
             "status": f"CASE WHEN g.i %% 2 = 0 THEN 'received' ELSE (ARRAY{list(RESOLVING)})[1 + g.i %% 3] END",
             "acceptance_due": f"CASE WHEN g.i %% 2 = 0 THEN {due} END",
@@ -128,7 +139,7 @@ class Data:
             columns.append(f.column)
         sql(
             f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
-            "FROM (SELECT i, random() < 0.1 AS newly FROM generate_series(1, %(n)s) i) g",
+            f"FROM (SELECT i, {NEWLY[self.layout]} AS newly FROM generate_series(1, %(n)s) i) g",
             {**params, "n": self.n},
         )
         vacuum()
@@ -186,6 +197,7 @@ def run_orm_loop(data: Data, ids: list[int]):
 
     soon = data.today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)
     changed = 0
+    alerted = {}  # (unit, state) -> case ids, for the heads' digests
     for pk in ids:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=pk)
@@ -202,7 +214,6 @@ def run_orm_loop(data: Data, ids: list[int]):
             case.save(update_fields=["acceptance_sla", "resolution_sla", "sla_state", "is_backlogged"])
             changed += 1
             unit_id = case.competent_unit_id or case.receiving_unit_id
-            heads = list(Membership.objects.filter(unit_id=unit_id, role=Role.HEAD).values_list("user_id", flat=True))
             for deadline, state in new.items():
                 if state in ("due_soon", "overdue") and state != old[deadline]:
                     due = getattr(case, f"{deadline}_due")
@@ -211,9 +222,12 @@ def run_orm_loop(data: Data, ids: list[int]):
                         payload={"deadline": deadline, "due": due.isoformat(), "state": state, "previous": old[deadline]},
                         dedupe_key=f"sla:{case.pk}:{deadline}:{state}:{due.isoformat()}",
                     )
-                    for head in heads:
-                        Escalation.objects.create(case=case, unit_id=unit_id, recipient_id=head, reason=state,
-                                                  deadline_type=deadline, due=due, created_at=data.now)
+                    alerted.setdefault((unit_id, state), set()).add(case.pk)
+    with transaction.atomic():
+        for (unit_id, state), case_ids in alerted.items():
+            for head in Membership.objects.filter(unit_id=unit_id, role=Role.HEAD).values_list("user_id", flat=True):
+                Escalation.objects.create(unit_id=unit_id, recipient_id=head, reason=state, created_at=data.now,
+                                          case_count=len(case_ids), case_ids=sorted(case_ids))
     return changed
 
 
@@ -269,11 +283,13 @@ def main():
     parser.add_argument("--timer-sample", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3, help="runs of (a) and (b), the median is reported")
     parser.add_argument("--intake-runs", type=int, default=30)
+    parser.add_argument("--layout", choices=sorted(NEWLY), default="receipt-order",
+                        help="where the newly due rows sit in the table (default receipt-order)")
     args = parser.parse_args()
 
     ensure_database(args.database_url)
     setup_django(args.database_url)
-    data = Data(args.n)
+    data = Data(args.n, args.layout)
     print(f"generating {args.n:,} cases …", flush=True)
     gen_time, _ = timed(data.generate)
     expected = data.expected()

@@ -2,13 +2,14 @@
 
 One pass finds, through partial indexes (migration ``0002_sla_indexes``),
 only the rows whose state actually changes, updates them, records a
-``CaseEvent`` for each deadline that newly became due soon or overdue and an
-``Escalation`` for each head of the case's unit. There is no Python loop
+``CaseEvent`` for each deadline that newly became due soon or overdue and,
+for each head of the cases' units, one ``Escalation`` digest of those cases. There is no Python loop
 over cases: the number of queries is the same for ten cases or a million.
 
 Duplicates are impossible by construction: events carry a unique
-``dedupe_key`` (``sla:<case>:<deadline>:<state>:<due>``) and escalations a
-unique constraint, both inserted with ON CONFLICT DO NOTHING. On PostgreSQL a
+``dedupe_key`` (``sla:<case>:<deadline>:<state>:<due>``) inserted with ON
+CONFLICT DO NOTHING, and digests are built only from the events actually
+inserted. On PostgreSQL a
 transaction-level advisory lock also makes a second concurrent sweep return
 at once (``skipped``) instead of queueing behind the first.
 
@@ -155,12 +156,14 @@ def _vendor_snippets() -> dict:
             "due_text": "to_char(n.due, 'YYYY-MM-DD')",
             "payload": "jsonb_build_object('deadline', n.deadline, 'due', to_char(n.due, 'YYYY-MM-DD'), "
             "'state', n.state, 'previous', n.prev)",
+            "case_ids": "jsonb_agg(DISTINCT i.case_id ORDER BY i.case_id)",
             "basis": "(SELECT left(b->>'source', 255) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(n.deadline_basis) "
             "= 'array' THEN n.deadline_basis ELSE '[]'::jsonb END) b WHERE b->>'deadline' = n.deadline AND b->>'source' <> '' LIMIT 1)",
         }
     return {
         "due_text": "n.due",
         "payload": "json_object('deadline', n.deadline, 'due', n.due, 'state', n.state, 'previous', n.prev)",
+        "case_ids": "json_group_array(DISTINCT i.case_id)",
         "basis": "(SELECT substr(json_extract(b.value, '$.source'), 1, 255) FROM json_each(CASE WHEN json_type(n.deadline_basis) "
         "= 'array' THEN n.deadline_basis ELSE '[]' END) b WHERE json_extract(b.value, '$.deadline') = n.deadline "
         "AND json_extract(b.value, '$.source') <> '' LIMIT 1)",
@@ -178,13 +181,20 @@ def insert_events_sql() -> str:
     )
 
 
-def insert_escalations_sql() -> str:
+def insert_escalations_sql(inserted: str) -> str:
+    """One digest per head, unit and reason, over the events this sweep inserted.
+
+    ``inserted`` yields (case_id, action, unit_id) of those events only, so a
+    racing sweep whose events all conflicted escalates nothing.
+    """
+    v = _vendor_snippets()
     return (
-        f"INSERT INTO {Escalation._meta.db_table} (case_id, unit_id, recipient_id, reason, deadline_type, due, created_at) "
-        "SELECT n.id, n.unit_id, m.user_id, n.state, n.deadline, n.due, %(now)s FROM newly n "
-        f"JOIN {Membership._meta.db_table} m ON m.unit_id = n.unit_id AND m.role = '{Role.HEAD}' "
+        f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "
+        f"SELECT i.unit_id, m.user_id, substr(i.action, 5), %(now)s, COUNT(DISTINCT i.case_id), {v['case_ids']} "
+        f"FROM ({inserted}) i "
+        f"JOIN {Membership._meta.db_table} m ON m.unit_id = i.unit_id AND m.role = '{Role.HEAD}' "
         f"JOIN {Membership.user.field.related_model._meta.db_table} u ON u.id = m.user_id AND u.is_active "
-        "WHERE true ON CONFLICT DO NOTHING"
+        "WHERE true GROUP BY i.unit_id, m.user_id, i.action ON CONFLICT DO NOTHING"
     )
 
 
@@ -245,8 +255,10 @@ def _apply_postgresql(cursor, params) -> SweepResult:
         f"WITH chg AS MATERIALIZED ({changed_rows_sql()}), "
         f"upd AS (UPDATE {Case._meta.db_table} AS c SET {_set_clause('chg.')} FROM chg WHERE c.ctid = chg.tid RETURNING 1), "
         f"newly AS ({newly_alerted_sql()}), "
-        f"ev AS ({insert_events_sql()} RETURNING 1), "
-        f"esc AS ({insert_escalations_sql()} RETURNING 1) "
+        f"ev AS ({insert_events_sql()} RETURNING case_id, action), "
+        "esc AS ("
+        + insert_escalations_sql("SELECT ev.case_id, ev.action, chg.unit_id FROM ev JOIN chg ON chg.id = ev.case_id")
+        + " RETURNING 1) "
         f"SELECT {COUNTS}, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev), (SELECT COUNT(*) FROM esc) FROM chg",
         params,
     )
@@ -261,7 +273,17 @@ def _apply_sqlite(cursor, params) -> SweepResult:
     *changed, _ = cursor.fetchone()
     cursor.execute(chg + insert_events_sql(), params)
     events = cursor.rowcount
-    cursor.execute(chg + insert_escalations_sql(), params)
+    # Writers are serialised on SQLite: the events stamped with this sweep's
+    # time are the ones it just inserted (a repeat at the same instant hits
+    # the digest's unique key and adds nothing).
+    cursor.execute(
+        insert_escalations_sql(
+            f"SELECT e.case_id, e.action, COALESCE(c.competent_unit_id, c.receiving_unit_id) AS unit_id "
+            f"FROM {CaseEvent._meta.db_table} e JOIN {Case._meta.db_table} c ON c.id = e.case_id "
+            f"WHERE e.at = %(now)s AND e.actor_id IS NULL AND e.action IN {_in('sla_' + s for s in ALERT_STATES)}"
+        ),
+        params,
+    )
     escalations = cursor.rowcount
     cursor.execute(
         f"WITH chg AS ({changed_rows_sql()}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
@@ -289,4 +311,9 @@ def sweep_sla(*, now: dt.datetime | None = None) -> SweepResult:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return SweepResult(skipped=True)
+                # The statement is built for its partial indexes: on a large table
+                # the planner overestimates the OR of its arms and would read the
+                # whole table, and JIT-compiling it costs more than it saves.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL jit = off")
         return apply_sweep(now=now)

@@ -67,6 +67,11 @@ def _bump() -> None:
     _state["checked_at"] = time.monotonic()
 
 
+def drop_local() -> None:
+    """Forget this process's snapshots (no database or transaction involved)."""
+    _bump()
+
+
 def invalidate() -> None:
     """Drop the snapshots here now, and tell every process once the change is committed."""
     _bump()

@@ -1,8 +1,12 @@
 """Escalations to supervisors, recorded by the SLA sweep.
 
-Delivery (email, SMS) comes later; rows are written now, in the sweep's
-transaction, so that no escalation is lost. The unique constraint lets
-racing sweeps insert with ON CONFLICT DO NOTHING.
+One row per supervisor, unit and reason for each sweep that found newly
+alerted cases: a digest ("12 cases of Xã A became overdue") with the case
+ids, the form in which a head can act on it and in which email and SMS will
+deliver it (a later issue). The per-case record is the case's own
+``sla_due_soon`` / ``sla_overdue`` event, written in the same transaction,
+so nothing is lost. Only events the sweep actually inserted feed a digest,
+so racing sweeps cannot escalate a case twice.
 """
 from django.conf import settings
 from django.db import models
@@ -14,13 +18,14 @@ class Escalation(models.Model):
         DUE_SOON = "due_soon", _("Deadline due soon")
         OVERDUE = "overdue", _("Deadline passed")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="escalations")
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="escalations")
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    deadline_type = models.CharField(_("deadline"), max_length=20)
-    due = models.DateField(_("due"))
-    created_at = models.DateTimeField(_("created at"), db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    case_count = models.PositiveIntegerField(_("cases"))
+    case_ids = models.JSONField(_("case ids"), default=list)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -29,11 +34,9 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalations")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["case", "recipient", "reason", "deadline_type", "due"], name="unique_escalation"
-            )
+            models.UniqueConstraint(fields=["recipient", "unit", "reason", "created_at"], name="unique_escalation")
         ]
         indexes = [models.Index(fields=["recipient", "delivered_at"])]
 
     def __str__(self):
-        return f"{self.get_reason_display()} · {self.case_id} → {self.recipient}"
+        return f"{self.get_reason_display()} · {self.case_count} · {self.unit_id} → {self.recipient}"

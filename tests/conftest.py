@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import pytest
@@ -16,6 +17,32 @@ def fresh_deadline_snapshots():
     """A test may add calendar overrides or rules and roll them back; no snapshot may outlive it."""
     from deadlines import cache
 
-    cache.invalidate()
+    cache.drop_local()
     yield
-    cache.invalidate()
+    cache.drop_local()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def statutory_data(request):
+    """Transactional tests end with a flush that also empties the tables the data
+    migration seeded (rules, calendar overrides): put them back for the next one."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    seeding = importlib.import_module("deadlines.migrations.0002_seed_rules_and_calendar")
+    seeding.seed(apps, None)
+    from deadlines import cache
+
+    cache.drop_local()
+    yield

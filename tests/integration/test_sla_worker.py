@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from notifications.models import Escalation
 from organisation.models import Role
 from tests.cases.test_sla_sweep import make_case
 from tests.factories import UnitFactory, member
@@ -103,7 +104,7 @@ def test_worker_and_beat_mark_a_passed_deadline_overdue_once(overdue_case, tmp_p
         time.sleep(4)
     events = CaseEvent.objects.filter(case=overdue_case, action__startswith="sla_")
     assert list(events.values_list("action", flat=True)) == ["sla_overdue"]
-    assert overdue_case.escalations.count() == 1
+    assert [e.case_ids for e in Escalation.objects.all()] == [[overdue_case.pk]]
     assert all("sla_sweep_task" in log.read_text() for log in logs)
 
 
