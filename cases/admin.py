@@ -1,8 +1,9 @@
 """Django admin for cases: a window onto the records, not a way around the services.
 
-Status, deadlines, SLA state and flags are written only by the services and
-the sweep (``status`` is a protected FSM field), so they are read-only here;
-events are append-only, and cases are taken in through the intake service.
+Cases are read-only here: every change is a legal act with its own service
+and event (``status`` is a protected FSM field), events are append-only, and
+cases are taken in through the intake service. Staff see the cases of their
+own units and the units below them.
 A denouncer's identity is shown only to those ``cases.identity`` allows, and
 every opening of a denunciation here is logged like any other look.
 """
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .identity import is_protected, may_see_identity, redacted_content
+from .selectors import cases_in_scope
 from .models import Attachment, Case, CaseEvent, IdentityAccess, Petitioner, Topic
 
 
@@ -27,18 +29,14 @@ class ReadOnlyMixin:
         return False
 
 
-class PetitionerInline(admin.TabularInline):
+class PetitionerInline(ReadOnlyMixin, admin.TabularInline):
     model = Petitioner
     extra = 0
     fields = ["full_name", "id_number", "phone", "address", "is_representative", "has_signed", "withdrawn_on"]
-    readonly_fields = ["is_representative", "has_signed", "withdrawn_on"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    readonly_fields = fields
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["file", "description", "is_original", "uploaded_at"]
@@ -90,16 +88,6 @@ class CaseAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["competent_unit"]
     inlines = [PetitionerInline, AttachmentInline, CaseEventInline]
-    # Descriptive fields stay editable; everything that drives the lifecycle is not.
-    editable_fields = [
-        "topic",
-        "content",
-        "respondent_number",
-        "respondent_date",
-        "respondent_issuer",
-        "respondent_act",
-        "accused",
-    ]
     fieldsets = [
         (None, {"fields": ["tracking_code", "kind", "channel", "received_at", "receiving_unit", "competent_unit", "topic"]}),
         (_("Content"), {"fields": ["content", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused"]}),
@@ -173,8 +161,7 @@ class CaseAdmin(admin.ModelAdmin):
         return [(title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for title, opts in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        shown = [f for _title, opts in self.get_fieldsets(request, obj) for f in opts["fields"]]
-        return [f for f in shown if f not in self.editable_fields]
+        return [f for _title, opts in self.get_fieldsets(request, obj) for f in opts["fields"]]
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -189,7 +176,14 @@ class CaseAdmin(admin.ModelAdmin):
                                           granted=may_see_identity(user=request.user, case=case))
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_queryset(self, request):
+        return cases_in_scope(user=request.user)
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Read-only: every change to a case is a legal act with its own service and event."""
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -203,6 +197,9 @@ class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["case__tracking_code", "action"]
     list_select_related = ["case", "actor"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__in=cases_in_scope(user=request.user))
 
 
 @admin.register(Topic)

@@ -3,15 +3,16 @@
 For denunciations the name, address, ID number, phone and handwriting of the
 denouncer are secret: only the receiving officers of the receiving unit and
 the resolver's side (head and assigned handler of the competent unit) may see
-them, and every look, granted or refused, is logged. Everyone else gets a
-redacted view. Other kinds are shown to staff in scope without a log.
+them, and every look, granted or refused, is logged. Everyone else — system
+administrators and superusers included — gets a redacted view. Other kinds
+are shown to staff in scope without a log.
 """
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deadlines.models import CaseKind
 from organisation.models import Role
-from organisation.permissions import has_role
+from organisation.permissions import has_role, holds_role
 
 from .models import Case, IdentityAccess
 
@@ -25,13 +26,11 @@ def is_protected(case: Case) -> bool:
 def may_see_identity(*, user, case: Case) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
     if not is_protected(case):
-        return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [r for r in Role.values])
+        return user.is_superuser or has_role(user, [case.receiving_unit_id, case.competent_unit_id], Role.values)
     if case.handler_id == user.pk:
         return True
-    return has_role(user, [case.receiving_unit_id], [Role.RECEPTION, Role.HEAD]) or has_role(
+    return holds_role(user, [case.receiving_unit_id], [Role.RECEPTION, Role.HEAD]) or holds_role(
         user, [case.competent_unit_id], [Role.HEAD]
     )
 

@@ -1,6 +1,7 @@
 """Read queries over cases, shared by views, reports and tasks."""
 from django.db.models import Count, Q, QuerySet
 
+from organisation.models import Role
 from organisation.permissions import unit_and_ancestor_ids
 
 from .models import OPEN_STATUSES, Case, SlaState
@@ -10,9 +11,10 @@ def cases_in_scope(*, user) -> QuerySet[Case]:
     """Cases a user may see: those received by or competent in one of the user's units or below them."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
-    if user.is_superuser:
+    memberships = list(user.memberships.values_list("unit__path", "role"))
+    if user.is_superuser or any(role == Role.ADMIN for _, role in memberships):
         return Case.objects.all()
-    paths = list(user.memberships.values_list("unit__path", flat=True))
+    paths = [path for path, _ in memberships]
     if not paths:
         return Case.objects.none()
     scope = Q()
@@ -48,9 +50,10 @@ def sla_counts(*, user) -> dict[str, int]:
 
 
 def can_view_case(*, user, case: Case) -> bool:
+    """The same rule as ``cases_in_scope``, for one case already loaded."""
+    if user is None or not user.is_authenticated:
+        return False
     units = set(unit_and_ancestor_ids(case.competent_unit or case.receiving_unit)) | set(
         unit_and_ancestor_ids(case.receiving_unit)
     )
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.memberships.filter(unit_id__in=units).exists()
+    return user.is_superuser or user.memberships.filter(Q(unit_id__in=units) | Q(role=Role.ADMIN)).exists()

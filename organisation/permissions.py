@@ -26,6 +26,17 @@ def has_role(user, units: Iterable, roles: Iterable[str]) -> bool:
     return bool(held & (set(roles) | {Role.ADMIN}))
 
 
+def holds_role(user, units: Iterable, roles: Iterable[str]) -> bool:
+    """Strictly: the user holds one of ``roles`` in one of ``units`` (no admin or superuser override).
+
+    For secrets the law gives to named officers only, such as a denouncer's identity.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    unit_ids = [u.pk if hasattr(u, "pk") else u for u in units if u is not None]
+    return Membership.objects.filter(user=user, unit_id__in=unit_ids, role__in=list(roles)).exists()
+
+
 def unit_and_ancestor_ids(unit) -> list[int]:
     """The unit and every unit above it, read from the materialised path."""
     return [int(part) for part in unit.path.strip("/").split("/") if part]

@@ -43,6 +43,15 @@ def _fresh_case(activation) -> Case:
     return Case.objects.get(pk=activation.process.case_id)
 
 
+RESUMABLE = (Status.RECEIVED, Status.ACCEPTED, Status.IN_VERIFICATION, Status.IN_DIALOGUE, Status.DECIDED)
+
+
+def _resume_status(activation) -> str:
+    """The status whose task comes next; a suspended case resumes where it stopped."""
+    case = _fresh_case(activation)
+    return case.suspended_from if case.status == Status.SUSPENDED else case.status
+
+
 def unit_role(role):
     """``.Permission`` callable: the task waits for ``role`` in the case's current unit."""
 
@@ -79,7 +88,21 @@ class CaseFlow(flow.Flow):
     process_class = CaseProcess
     lock_impl = VendorLock()
 
-    start = flow.StartHandle(this.start_process).Next(this.classify)
+    start = flow.StartHandle(this.start_process).Next(this.pick_up)
+
+    # A process normally starts at intake (status "received" → classify). A case
+    # brought in mid-way — migrated from a paper ledger, or a demo case moved on
+    # by the services — starts at the task its status calls for.
+    pick_up = (
+        flow.Switch()
+        .Case(this.end, lambda activation: _resume_status(activation) not in RESUMABLE)
+        .Case(this.assign_handler, lambda activation: _resume_status(activation) == Status.ACCEPTED
+              and _fresh_case(activation).handler_id is None)
+        .Case(this.verify, lambda activation: _resume_status(activation) in (Status.ACCEPTED, Status.IN_VERIFICATION))
+        .Case(this.dialogue, lambda activation: _resume_status(activation) == Status.IN_DIALOGUE)
+        .Case(this.close, lambda activation: _resume_status(activation) == Status.DECIDED)
+        .Default(this.classify)
+    )
 
     classify = (
         CaseTask(views.ClassifyView.as_view())

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from cases.models import Case, CaseEvent, SlaState, Status
+from cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, CaseEvent, SlaState, Status
 from deadlines.models import CaseKind
 from organisation.models import Role, Unit, UnitLevel
 
@@ -34,6 +34,18 @@ def test_cases_went_through_the_services(seeded):
         assert events[-1].to_status == case.status
         assert [e.at for e in events] == sorted(e.at for e in events)
     assert not Case.objects.exclude(pk__in=CaseEvent.objects.filter(action="intake").values("case_id")).exists()
+
+
+def test_every_open_case_waits_on_a_workflow_task(seeded):
+    """The inbox and queue have real work in them: each open case's process stands at its next task."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    waiting = Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN")
+    assert open_cases.count() > 0
+    assert not open_cases.exclude(process__task__in=waiting).exists()
+    assert not Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], process__caseprocess__case__status__in=FINAL_STATUSES).exists()
 
 
 def test_organisation(seeded):

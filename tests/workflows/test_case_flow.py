@@ -217,3 +217,29 @@ def test_full_withdrawal_cancels_the_open_tasks(world, client):
     case.process.refresh_from_db()
     assert case.process.status == PROCESS.CANCELED
     assert not open_nodes(case.process)
+
+
+def test_a_case_brought_in_mid_way_picks_up_at_the_task_its_status_calls_for(world, driver):
+    """Migrated or demo cases: the process starts where the case stands, not at classification."""
+    from workflows.flows import start_case_process
+
+    day = aware(RECEIVED)
+
+    def fresh(**kw):
+        return services.case_intake(**complaint_kwargs(world, start_process=False, **kw)).case
+
+    accepted = services.case_accept(case=fresh(), actor=world.head, now=day)
+    verifying = fresh(respondent_number="2/QĐ")
+    services.case_accept(case=verifying, actor=world.head, now=day)
+    services.case_assign(case=verifying, actor=world.head, handler=world.handler, now=day)
+    services.case_start_verification(case=verifying, actor=world.handler, now=day)
+    closed = fresh(respondent_number="3/QĐ")
+    services.case_refuse(case=closed, actor=world.head, reason="Hết thời hiệu", now=day)
+
+    assert open_nodes(start_case_process(Case.objects.get(pk=accepted.pk))) == {"assign_handler"}
+    process = start_case_process(Case.objects.get(pk=verifying.pk))
+    assert open_nodes(process) == {"verify"} and open_task(process, CaseFlow.verify).owner == world.handler
+    finish_process(start_case_process(Case.objects.get(pk=closed.pk)))
+
+    driver.complete(process, CaseFlow.verify, world.handler, {"findings": "Đúng một phần."})
+    assert open_nodes(process) == {"draft_decision"}

@@ -311,7 +311,7 @@ class Command(BaseCommand):
             is_anonymous=plan.anonymous,
             is_signed=not plan.anonymous,
             now=received,
-            start_process=self.flows and plan.target == Status.RECEIVED,
+            start_process=False,
             **extra,
         ).case
 
@@ -321,6 +321,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 case = self._intake(plan, received)
                 self._advance(case, plan, Clock(self.rng, received, self.now), accepted)
+                if self.flows and case.is_open:
+                    # the process picks up at the task the case's status calls for
+                    from workflows.flows import start_case_process
+
+                    start_case_process(Case.objects.get(pk=case.pk))
         except CaseError as exc:
             self.failures.append(f"plan {index} ({plan.kind} → {plan.target}): {exc.message}")
 
