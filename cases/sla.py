@@ -272,7 +272,7 @@ def _apply_sqlite(cursor, params) -> SweepResult:
     cursor.execute(f"WITH chg AS ({changed_rows_sql()}) SELECT {COUNTS} FROM chg", params)
     *changed, _ = cursor.fetchone()
     cursor.execute(chg + insert_events_sql(), params)
-    events = cursor.rowcount
+    events = _sqlite_changes(cursor)
     # Writers are serialised on SQLite: the events stamped with this sweep's
     # time are the ones it just inserted (a repeat at the same instant hits
     # the digest's unique key and adds nothing).
@@ -284,13 +284,20 @@ def _apply_sqlite(cursor, params) -> SweepResult:
         ),
         params,
     )
-    escalations = cursor.rowcount
+    escalations = _sqlite_changes(cursor)
     cursor.execute(
         f"WITH chg AS ({changed_rows_sql()}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
         f"FROM chg WHERE {Case._meta.db_table}.id = chg.id",
         params,
     )
-    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=cursor.rowcount, events=events, escalations=escalations)
+    updated = _sqlite_changes(cursor)
+    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events, escalations=escalations)
+
+
+def _sqlite_changes(cursor) -> int:
+    """Rows written by the last statement (the driver reports -1 for statements that start with WITH)."""
+    cursor.execute("SELECT changes()")
+    return cursor.fetchone()[0]
 
 
 def apply_sweep(*, now: dt.datetime) -> SweepResult:

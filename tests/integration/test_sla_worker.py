@@ -1,5 +1,6 @@
 """A real Celery worker with embedded beat runs the SLA sweep: on Redis + PostgreSQL, and on the embedded default."""
 import datetime as dt
+import json
 import os
 import signal
 import sqlite3
@@ -110,6 +111,7 @@ def test_worker_and_beat_mark_a_passed_deadline_overdue_once(overdue_case, tmp_p
 
 SEED = """
 import datetime as dt
+import json
 from django.utils import timezone
 from cases.models import Case
 from organisation.models import Unit
@@ -137,3 +139,28 @@ def test_embedded_default_filesystem_broker_and_sqlite(tmp_path):
         time.sleep(2)
     assert "filesystem" in log.read_text()
     assert sqlite_rows("SELECT action FROM cases_caseevent") == [("sla_overdue",)]
+
+
+@pytest.mark.django_db  # as above: the sweep itself runs on its own SQLite file
+def test_sweep_on_sqlite_reports_what_it_wrote(tmp_path):
+    """The embedded default's sweep path: counts, events and a head's digest, then nothing on a re-run."""
+    env = base_env(tmp_path)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    head = SEED + (
+        "from django.contrib.auth import get_user_model\n"
+        "from organisation.models import Membership\n"
+        "Membership.objects.create(user=get_user_model().objects.create(username='head'), unit=unit, role='head')\n"
+    )
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", head], cwd=ROOT, env=env, check=True)
+
+    def sweep():
+        out = subprocess.run([sys.executable, "manage.py", "sla_sweep"], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    first = sweep()
+    assert (first["cases"], first["events"], first["escalations"], first["acceptance"]) == (1, 1, 1, 1)
+    assert sweep() == {**first, "cases": 0, "events": 0, "escalations": 0, "acceptance": 0,
+                       "backlogged": 0, "prolonged": 0, "resolution": 0, "notice": 0}
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT reason, case_count FROM notifications_escalation").fetchall() == [("overdue", 1)]
