@@ -16,6 +16,9 @@ def act_date(case):
     return getattr(case, "act_on", None) or timezone.localdate()
 
 
+MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)
+
+
 def _units(case):
     return [case.competent_unit_id or case.receiving_unit_id]
 
@@ -39,8 +42,28 @@ def acceptance_problems(case) -> list[str]:
         problems.append(_("a complaint must name the contested decision or act"))
     if case.kind == CaseKind.DENUNCIATION and not case.accused:
         problems.append(_("a denunciation must name the accused"))
-    if case.pk and case.kind == CaseKind.COMPLAINT and case.petitioners.filter(has_signed=False).exists():
+    if case.pk and case.kind == CaseKind.COMPLAINT:
+        problems += group_complaint_problems(case)
+    return problems
+
+
+def group_complaint_problems(case) -> list[str]:
+    """A complaint by several people: all sign; from 5 people, representatives are appointed
+    in writing — 1 or 2 for 5 to 10 people, at most 5 for more (LTCD Art 29; NĐ 124 Art 6(2))."""
+    people = list(case.petitioners.filter(withdrawn_on__isnull=True).values_list("has_signed", "is_representative"))
+    problems = []
+    if any(not signed for signed, _rep in people):
         problems.append(_("every complainant must sign a multi-person complaint"))
+    if len(people) >= MASS_PETITION_SIZE:
+        representatives = sum(1 for _signed, rep in people if rep)
+        most = 2 if len(people) <= 10 else 5
+        if not representatives:
+            problems.append(_("a complaint by 5 or more people needs representatives appointed in writing (LTCD Art 29)"))
+        elif representatives > most:
+            problems.append(
+                _("%(people)d complainants may appoint at most %(most)d representatives (LTCD Art 29)")
+                % {"people": len(people), "most": most}
+            )
     return problems
 
 

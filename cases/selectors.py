@@ -57,3 +57,49 @@ def can_view_case(*, user, case: Case) -> bool:
         unit_and_ancestor_ids(case.receiving_unit)
     )
     return user.is_superuser or user.memberships.filter(Q(unit_id__in=units) | Q(role=Role.ADMIN)).exists()
+
+
+TRACK_MAX_FAILURES = 5
+TRACK_LOCK_SECONDS = 3600
+
+# What a citizen sees of the trail: the acts, never who did them or their payload.
+PUBLIC_ACTIONS = (
+    "intake", "accept", "refuse", "forward", "guide", "archive", "start_verification", "start_dialogue",
+    "decide", "close", "appeal", "suspend", "resume", "extend", "withdraw", "withdraw_partially",
+)
+
+
+class TrackingLocked(Exception):
+    """Too many wrong PINs for this code or from this address: try again later."""
+
+
+def _failure_keys(code: str, client: str) -> list[str]:
+    return [f"track-fail:code:{code}", f"track-fail:client:{client}"]
+
+
+def case_for_citizen(*, code: str, pin: str, client: str) -> Case | None:
+    """The case behind a receipt code and PIN, or None.
+
+    A 6-digit PIN is guessable, so wrong answers are counted per code and per
+    client address; past ``TRACK_MAX_FAILURES`` in ``TRACK_LOCK_SECONDS`` the
+    look-up is refused outright, even with the right PIN.
+    """
+    from django.core.cache import cache
+
+    from .services import check_pin
+
+    code = (code or "").strip().upper()
+    keys = _failure_keys(code, client)
+    if any((cache.get(key) or 0) >= TRACK_MAX_FAILURES for key in keys):
+        raise TrackingLocked
+    case = Case.objects.filter(tracking_code=code).first() if code else None
+    if case is not None and check_pin(case, (pin or "").strip()):
+        return case
+    for key in keys:
+        cache.add(key, 0, TRACK_LOCK_SECONDS)
+        cache.incr(key)
+    return None
+
+
+def public_trail(case: Case):
+    return case.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "pk").values("at", "action", "to_status")

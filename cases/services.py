@@ -27,6 +27,7 @@ from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
 from . import rules
+from .rules import MASS_PETITION_SIZE
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -38,7 +39,6 @@ from .models import (
     Topic,
 )
 
-MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over the phone
 
 

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases import views as case_views
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("track/", case_views.track, name="track"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

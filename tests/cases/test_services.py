@@ -435,3 +435,36 @@ def test_events_are_append_only(world):
     event.action = "tampered"
     with pytest.raises(ValueError):
         event.save()
+
+
+@pytest.mark.parametrize(
+    ("people", "representatives", "accepted"),
+    [(5, 0, False), (5, 1, True), (10, 2, True), (10, 3, False), (11, 5, True), (12, 6, False), (4, 0, True)],
+)
+def test_group_complaint_needs_representatives_in_the_legal_number(world, people, representatives, accepted):
+    """LTCD Art 29: 5–10 people appoint 1–2 representatives, more than 10 at most 5."""
+    petitioners = [
+        {"full_name": f"Người {i}", "id_number": f"0020900{i:05d}", "is_representative": i < representatives}
+        for i in range(people)
+    ]
+    case = intake(world, petitioners=petitioners)
+    if accepted:
+        services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
+        assert Case.objects.get(pk=case.pk).status == Status.ACCEPTED
+    else:
+        with pytest.raises(Conflict, match="representatives"):
+            services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
+        assert actions(case) == [("intake", "", "received")]
+
+
+def test_services_read_the_injected_clock(world, time_machine):
+    """With no ``now`` the services use the clock; pinned on the eve of Tết 2026 the deadlines skip the break."""
+    time_machine.move_to(aware(dt.date(2026, 2, 13), 10), tick=False)
+    case = services.case_intake(**complaint_kwargs(
+        world, received=dt.date(2026, 2, 13), now=None, received_at=aware(dt.date(2026, 2, 13), 8)
+    )).case
+    assert case.events.get().at == aware(dt.date(2026, 2, 13), 10)
+    # 10 working days from Fri 13/2/2026 with Tết (16–20/2) off: 23–27/2 and 2–6/3 → Fri 6/3/2026
+    assert case.acceptance_due == dt.date(2026, 3, 6)
+    with pytest.raises(InvalidInput, match="future"):
+        services.case_intake(**complaint_kwargs(world, now=None, received_at=aware(dt.date(2026, 2, 14), 8)))
