@@ -4,6 +4,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -19,14 +20,18 @@ def catalogue(lang: str) -> polib.POFile:
 
 
 @pytest.mark.django_db
-def test_home_page_is_vietnamese_by_default_and_english_on_request():
+def test_home_page_is_vietnamese_by_default_and_english_when_chosen():
     vi = Client().get("/")
     assert vi.status_code == 200
     assert '<html lang="vi">' in vi.content.decode()
     assert "Đăng nhập" in vi.content.decode()
     assert "Khiếu nại, tố cáo, kiến nghị, phản ánh" in vi.content.decode()
 
-    en = Client(headers={"accept-language": "en"}).get("/")
+    assert "Đăng nhập" in Client(headers={"accept-language": "en-US,en"}).get("/").content.decode()  # browser ignored
+
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = english.get("/")
     assert "Log in" in en.content.decode()
     assert "Complaints, denunciations, recommendations and feedback" in en.content.decode()
     assert "Đăng nhập" not in en.content.decode()

@@ -86,6 +86,11 @@ class CaseFlow(flow.Flow):
     """
 
     process_class = CaseProcess
+    process_title = _("Petition resolution")
+    process_description = _(
+        "Classification, acceptance, assignment, verification, dialogue where the law requires it, "
+        "decision and closure of one case."
+    )
     lock_impl = VendorLock()
 
     start = flow.StartHandle(this.start_process).Next(this.pick_up)

@@ -33,7 +33,7 @@ def client_address():
 
 
 def post(address, **data):
-    return Client(REMOTE_ADDR=address).post("/track/", data, HTTP_ACCEPT_LANGUAGE="vi")
+    return Client(REMOTE_ADDR=address).post("/track/", data)
 
 
 def test_right_code_and_pin_show_status_due_date_and_history_without_identity(filed, client_address):

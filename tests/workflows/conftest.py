@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
@@ -69,7 +70,7 @@ class TaskDriver:
 
 @pytest.fixture
 def driver(client, world):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # messages are asserted in English
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages are asserted in English
     return TaskDriver(client, world.outsider)
 
 
