@@ -9,6 +9,8 @@ from .flows import CaseFlow
 class CaseFlowViewset(FlowAppViewset):
     inbox_view_class = views.CaseInboxView
     queue_view_class = views.CaseQueueView
+    process_list_view_class = views.CaseProcessListView
+    task_list_view_class = views.CaseTaskListView
 
     suspend_path = path("cases/<int:case_pk>/suspend/", views.SuspendView.as_view(), name="case_suspend")
     resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")

@@ -15,12 +15,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow import viewprop
-from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
 from viewflow.workflow.status import STATUS
 
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.models import Case, Status
+from cases.selectors import cases_in_scope
 
 from . import forms
 from .assignment import queue_filter
@@ -298,5 +304,26 @@ class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
         return (
             self.case_tasks()
             .filter(queue_filter(self.request.user), flow_task_type="HUMAN", status=STATUS.NEW)
+            .order_by("-created")
+        )
+
+
+# --- dashboards: only the processes and tasks of cases in the user's scope -------------
+
+
+class CaseProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(case__in=cases_in_scope(user=self.request.user)).order_by("-created")
+
+
+class CaseTaskListView(DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return (
+            self.model._default_manager.filter(
+                process__flow_class=self.flow_class,
+                process__caseprocess__case__in=cases_in_scope(user=self.request.user),
+            )
+            .select_related("process")
             .order_by("-created")
         )

@@ -59,3 +59,17 @@ def test_queue_query_count_does_not_grow_and_hides_other_units(world, client):
         client.force_login(user)
         _, page = page_queries(client, reverse("workflow:queue"))
         assert "/classify/" not in page
+
+
+@pytest.mark.parametrize("listing", ["workflow:process_list", "workflow:task_list", "workflow:archive", "workflow:index"])
+def test_lists_of_processes_and_tasks_show_nothing_of_another_unit(world, client, listing):
+    case = services.case_intake(**{**complaint_kwargs(world, received=RECEIVED), "start_process": True}).case
+    process_url = reverse("workflow:process_detail", args=[case.process.pk])
+    client.force_login(world.reception)
+    own = client.get(reverse(listing))
+    client.force_login(world.outsider)
+    other = client.get(reverse(listing))
+    assert other.status_code in (200, 403)
+    body = other.content.decode()
+    assert case.tracking_code not in body and process_url not in body
+    assert own.status_code == 200
