@@ -154,5 +154,11 @@ def can_record_appeal(case, user) -> bool:
     return has_role(user, units, [Role.RECEPTION, Role.HEAD])
 
 
-def can_record_withdrawal(case, user) -> bool:
+def can_file_documents(case, user) -> bool:
+    """Anyone working the case in its units: reception, handlers, heads."""
     return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HANDLER, Role.HEAD])
+
+
+def can_record_withdrawal(case, user) -> bool:
+    """A withdrawal request may be handed to anyone working the case."""
+    return can_file_documents(case, user)

@@ -31,6 +31,7 @@ from .rules import MASS_PETITION_SIZE
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -62,6 +63,7 @@ ACT_LABELS = {
     "resume": gettext_lazy("resume"),
     "extend": gettext_lazy("extend"),
     "send_notices": gettext_lazy("record the notices"),
+    "attach": gettext_lazy("file a document"),
     "withdraw": gettext_lazy("record the withdrawal"),
     "withdraw_partially": gettext_lazy("record the partial withdrawal"),
 }
@@ -649,6 +651,30 @@ def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, 
                         permitted=rules.can_handle, updates={}, now=now,
                         payload={"decision_number": (decision_number or "").strip(), "summary": summary,
                                  "outcome": outcome})
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "odt", "xls", "xlsx", "txt"}
+
+
+def case_attach(*, case: Case, actor, file, description: str = "", is_original: bool = False,
+                now: dt.datetime | None = None) -> Attachment:
+    """File a document with the case (the petition scan, evidence, minutes…), traced like any act."""
+    name = getattr(file, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise InvalidInput(_("this kind of file cannot be attached (%(ext)s)") % {"ext": extension or "?"}, field="file")
+    size = getattr(file, "size", None) or 0
+    if not size:
+        raise InvalidInput(_("the file is empty"), field="file")
+    if size > ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(_("the file is larger than %(mb)d MB") % {"mb": ATTACHMENT_MAX_BYTES // 2**20}, field="file")
+    with transaction.atomic():
+        _record_fact(case, actor=actor, action="attach", statuses=OPEN_STATUSES, permitted=rules.can_file_documents,
+                     updates={}, now=now, payload={"name": name.rsplit("/", 1)[-1], "size": size,
+                                                   "description": description, "original": bool(is_original)})
+        return Attachment.objects.create(case=case, file=file, description=description.strip(),
+                                         is_original=bool(is_original))
 
 
 def latest_draft(case: Case) -> dict:

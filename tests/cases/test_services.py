@@ -468,3 +468,23 @@ def test_services_read_the_injected_clock(world, time_machine):
     assert case.acceptance_due == dt.date(2026, 3, 6)
     with pytest.raises(InvalidInput, match="future"):
         services.case_intake(**complaint_kwargs(world, now=None, received_at=aware(dt.date(2026, 2, 14), 8)))
+
+
+def test_attachments_are_filed_with_a_trace_and_bad_files_refused(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = intake(world)
+    scan = SimpleUploadedFile("don-khieu-nai.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    attachment = services.case_attach(case=case, actor=world.reception, file=scan, description="Bản gốc",
+                                      is_original=True, now=aware(dt.date(2026, 7, 7)))
+    assert attachment.file.read() == b"%PDF-1.4 scan"
+    assert actions(case)[-1] == ("attach", "received", "received")
+    assert case.events.get(action="attach").payload["name"] == "don-khieu-nai.pdf"
+    for bad in (SimpleUploadedFile("virus.exe", b"MZ"), SimpleUploadedFile("empty.pdf", b"")):
+        with pytest.raises(InvalidInput):
+            services.case_attach(case=case, actor=world.reception, file=bad, now=aware(dt.date(2026, 7, 7)))
+    with pytest.raises(Forbidden):
+        services.case_attach(case=case, actor=world.outsider, file=SimpleUploadedFile("a.pdf", b"x"),
+                             now=aware(dt.date(2026, 7, 7)))
+    assert case.attachments.count() == 1 and case.events.filter(action="attach").count() == 1
