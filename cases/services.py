@@ -28,6 +28,7 @@ from organisation.models import Unit
 
 from . import rules
 from .rules import MASS_PETITION_SIZE
+from .sla import apply_sweep, quiet_intake_state
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -148,6 +149,22 @@ def recompute_deadlines(case: Case) -> None:
     case.deadline_basis = result.basis
 
 
+# Written only by the SLA sweep (cases.sla): an act never saves them, so it cannot
+# undo what a sweep running beside it wrote; it asks the sweep for its own case.
+SWEEP_COLUMNS = ("acceptance_sla", "resolution_sla", "notice_sla", "sla_state", "is_backlogged", "is_prolonged")
+ACT_COLUMNS = tuple(
+    f.name for f in Case._meta.concrete_fields if not f.primary_key and f.name not in SWEEP_COLUMNS
+)
+
+
+def _refresh_sla(case: Case, moment: dt.datetime) -> None:
+    """Bring the case's SLA state and flags up to date within the act's transaction."""
+    apply_sweep(now=moment, case_id=case.pk)
+    values = Case.objects.filter(pk=case.pk).values_list(*SWEEP_COLUMNS).get()
+    for name, value in zip(SWEEP_COLUMNS, values):
+        setattr(case, name, value)
+
+
 def _record(case: Case, *, actor, action: str, from_status: str, at: dt.datetime, legal_basis: str = "", payload=None):
     return CaseEvent.objects.create(
         case=case,
@@ -177,16 +194,15 @@ def _act(
     now: dt.datetime | None,
     legal_basis: str = "",
     payload: dict | None = None,
-    before: Callable[[Case], None] | None = None,
     after: Callable[[Case], None] | None = None,
     refusal: Callable[[Case], list[str]] | None = None,
 ) -> Case:
     """Run one FSM transition as one atomic, traced act.
 
     Order of checks: the state allows the act (409), the actor may do it
-    (403), its legal conditions hold (409 with the reasons). ``before`` runs
-    ahead of the transition (facts the conditions need), ``after`` once the
-    status has moved (dates the deadlines need).
+    (403), its legal conditions hold (409 with the reasons). ``after`` runs
+    once the status has moved (dates the deadlines need). The case's SLA
+    state is then brought up to date in the same transaction.
     """
     if not isinstance(case, Case):
         raise NotFound(_("unknown case"))
@@ -204,8 +220,6 @@ def _act(
         raise Forbidden(_("you may not %(act)s on this case") % {"act": act_label(action)})
     try:
         with transaction.atomic():
-            if before:
-                before(case)
             if not meta.conditions_met(case, from_status):
                 reasons = refusal(case) if refusal else []
                 raise Conflict(
@@ -218,9 +232,10 @@ def _act(
                 after(case)
             recompute_deadlines(case)
             case.version += 1
-            case.save()
+            case.save(update_fields=ACT_COLUMNS)
             _record(case, actor=actor, action=action, from_status=from_status, at=moment,
                     legal_basis=legal_basis, payload=payload)
+            _refresh_sla(case, moment)
     except ConcurrentTransition:
         case.refresh_from_db()
         raise Conflict(_("the case was changed by someone else; reload it and try again")) from None
@@ -411,6 +426,9 @@ def case_intake(
     )
     case.is_prolonged = case.is_refiled
     recompute_deadlines(case)
+    quiet = quiet_intake_state(case, moment)
+    if quiet is not None:
+        case.acceptance_sla = case.sla_state = quiet
     people = [
         Petitioner(
             full_name=str(p["full_name"]).strip(),
@@ -439,7 +457,8 @@ def case_intake(
         case.pin_hash = hash_pin(case.tracking_code, pin)
         try:
             with transaction.atomic():
-                _save_intake(case, people, actor=actor, moment=moment, payload=payload, start_process=start_process)
+                _save_intake(case, people, actor=actor, moment=moment, payload=payload, start_process=start_process,
+                             refresh_sla=quiet is None)
             return IntakeResult(case=case, pin=pin)
         except IntegrityError:
             case.pk = None
@@ -448,13 +467,16 @@ def case_intake(
     raise Conflict(_("could not allocate a tracking code; try again"))
 
 
-def _save_intake(case: Case, people: list[Petitioner], *, actor, moment, payload, start_process: bool) -> None:
+def _save_intake(case: Case, people: list[Petitioner], *, actor, moment, payload, start_process: bool,
+                 refresh_sla: bool) -> None:
     case.save(force_insert=True)
     for person in people:
         person.case = case
     Petitioner.objects.bulk_create(people)
     _record(case, actor=actor, action="intake", from_status="", at=moment,
             legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload)
+    if refresh_sla:
+        _refresh_sla(case, moment)
     if start_process:
         from workflows.flows import start_case_process
 
@@ -700,7 +722,6 @@ def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcom
 def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
     def set_closed(c: Case) -> None:
         c.closed_on = c.act_on
-        c.is_backlogged = False
 
     return _act(case, actor=actor, transition="close", action="close", now=now, after=set_closed)
 

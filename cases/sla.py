@@ -120,8 +120,13 @@ def _worst(cols: list[str]) -> str:
     )
 
 
-def changed_rows_sql() -> str:
-    """SELECT of every row whose SLA state or flags change, with old and new values."""
+def changed_rows_sql(*, one_case: bool = False) -> str:
+    """SELECT of every row whose SLA state or flags change, with old and new values.
+
+    ``one_case`` reads just the row ``%(case_id)s`` (an act refreshing its own case):
+    found by its key, it needs none of the arms that steer the full sweep onto
+    its partial indexes, and an unchanged row is written back as it was.
+    """
     arms = [arm for d in DEADLINES for arm in _changed_arms(d)] + _flag_arms()
     row_id = "ctid AS tid, id" if connection.vendor == "postgresql" else "id"
     news = ", ".join(f"{d}_sla AS old_{d}, {_new_state(d)} AS new_{d}" for d in DEADLINES)
@@ -130,7 +135,8 @@ def changed_rows_sql() -> str:
         "COALESCE(competent_unit_id, receiving_unit_id) AS unit_id, "
         f"{news}, is_backlogged AS old_backlogged, {_new_backlogged()} AS new_backlogged, "
         f"is_prolonged AS old_prolonged, {_new_prolonged()} AS new_prolonged "
-        f"FROM {Case._meta.db_table} WHERE " + "\n OR ".join(arms)
+        f"FROM {Case._meta.db_table} WHERE "
+        + ("id = %(case_id)s" if one_case else "\n OR ".join(arms))
     )
 
 
@@ -236,11 +242,35 @@ def reporting_period_start(today: dt.date) -> dt.date:
     return start if start <= today else start.replace(year=today.year - 1)
 
 
+def quiet_intake_state(case: Case, now: dt.datetime) -> str | None:
+    """The SLA state of a case just taken in, when nothing about it calls for the sweep.
+
+    A fresh case has at most its acceptance deadline running. If that is not
+    yet due soon and the case raises no flag, the sweep would write exactly
+    ``on_track`` (or nothing, without a deadline) and record nothing: intake
+    sets it itself and spares a statement. Otherwise (a backdated or refiled
+    case) this returns None and the caller runs the sweep for the case, which
+    records the alert.
+    """
+    params = sweep_params(now)
+    today = timezone.localtime(now).date()
+    if case.is_refiled or case.status != Status.RECEIVED:
+        return None
+    if case.received_at < params["period_start_at"] or case.received_at < params["prolonged_before_at"]:
+        return None
+    if case.acceptance_due is None:
+        return SlaState.NONE
+    soon = today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)
+    return SlaState.ON_TRACK if case.acceptance_due > soon else None
+
+
 def sweep_params(now: dt.datetime) -> dict:
     ops = connection.ops
     today = timezone.localtime(now).date()
     period_start = timezone.make_aware(dt.datetime.combine(reporting_period_start(today), dt.time.min))
     return {
+        "period_start_at": period_start,
+        "prolonged_before_at": now - dt.timedelta(days=settings.SLA_PROLONGED_AFTER_DAYS),
         "now": ops.adapt_datetimefield_value(now),
         "today": ops.adapt_datefield_value(today),
         "soon": ops.adapt_datefield_value(today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)),
@@ -249,10 +279,10 @@ def sweep_params(now: dt.datetime) -> dict:
     }
 
 
-def _apply_postgresql(cursor, params) -> SweepResult:
+def _apply_postgresql(cursor, params, one_case: bool) -> SweepResult:
     """One statement: snapshot the changing rows, update them by ctid, insert events and escalations."""
     cursor.execute(
-        f"WITH chg AS MATERIALIZED ({changed_rows_sql()}), "
+        f"WITH chg AS MATERIALIZED ({changed_rows_sql(one_case=one_case)}), "
         f"upd AS (UPDATE {Case._meta.db_table} AS c SET {_set_clause('chg.')} FROM chg WHERE c.ctid = chg.tid RETURNING 1), "
         f"newly AS ({newly_alerted_sql()}), "
         f"ev AS ({insert_events_sql()} RETURNING case_id, action), "
@@ -266,10 +296,11 @@ def _apply_postgresql(cursor, params) -> SweepResult:
     return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events, escalations=escalations)
 
 
-def _apply_sqlite(cursor, params) -> SweepResult:
+def _apply_sqlite(cursor, params, one_case: bool) -> SweepResult:
     """INSERT … SELECT the events and escalations, then UPDATE, in the caller's (serialised) transaction."""
-    chg = f"WITH chg AS ({changed_rows_sql()}), newly AS ({newly_alerted_sql()}) "
-    cursor.execute(f"WITH chg AS ({changed_rows_sql()}) SELECT {COUNTS} FROM chg", params)
+    changed_rows = changed_rows_sql(one_case=one_case)
+    chg = f"WITH chg AS ({changed_rows}), newly AS ({newly_alerted_sql()}) "
+    cursor.execute(f"WITH chg AS ({changed_rows}) SELECT {COUNTS} FROM chg", params)
     *changed, _ = cursor.fetchone()
     cursor.execute(chg + insert_events_sql(), params)
     events = _sqlite_changes(cursor)
@@ -286,7 +317,7 @@ def _apply_sqlite(cursor, params) -> SweepResult:
     )
     escalations = _sqlite_changes(cursor)
     cursor.execute(
-        f"WITH chg AS ({changed_rows_sql()}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
+        f"WITH chg AS ({changed_rows}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
         f"FROM chg WHERE {Case._meta.db_table}.id = chg.id",
         params,
     )
@@ -300,13 +331,19 @@ def _sqlite_changes(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-def apply_sweep(*, now: dt.datetime) -> SweepResult:
-    """The sweep's SQL without the advisory lock; the caller holds a transaction."""
-    params = sweep_params(now)
+def apply_sweep(*, now: dt.datetime, case_id: int | None = None) -> SweepResult:
+    """The sweep's SQL without the advisory lock; the caller holds a transaction.
+
+    With ``case_id`` only that case is brought up to date: the services call
+    it at the end of each act, so a case never shows the SLA state of the
+    status it just left.
+    """
+    params = {**sweep_params(now), "case_id": case_id}
+    one_case = case_id is not None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return _apply_postgresql(cursor, params)
-        return _apply_sqlite(cursor, params)
+            return _apply_postgresql(cursor, params, one_case)
+        return _apply_sqlite(cursor, params, one_case)
 
 
 def sweep_sla(*, now: dt.datetime | None = None) -> SweepResult:

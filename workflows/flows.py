@@ -39,8 +39,13 @@ class VendorLock:
 
 
 def _fresh_case(activation) -> Case:
-    """The case as the last service committed it (the cached copy may be stale)."""
-    return Case.objects.get(pk=activation.process.case_id)
+    """The case as the last service left it (the process's cached copy may be stale).
+
+    Read once per activation: a gateway asks several questions of the same state.
+    """
+    if getattr(activation, "_fresh_case", None) is None:
+        activation._fresh_case = Case.objects.get(pk=activation.process.case_id)
+    return activation._fresh_case
 
 
 RESUMABLE = (Status.RECEIVED, Status.ACCEPTED, Status.IN_VERIFICATION, Status.IN_DIALOGUE, Status.DECIDED)
@@ -49,6 +54,10 @@ RESUMABLE = (Status.RECEIVED, Status.ACCEPTED, Status.IN_VERIFICATION, Status.IN
 def _resume_status(activation) -> str:
     """The status whose task comes next; a suspended case resumes where it stopped."""
     case = _fresh_case(activation)
+    return case_resume_status(case)
+
+
+def case_resume_status(case) -> str:
     return case.suspended_from if case.status == Status.SUSPENDED else case.status
 
 
@@ -93,11 +102,11 @@ class CaseFlow(flow.Flow):
     )
     lock_impl = VendorLock()
 
-    start = flow.StartHandle(this.start_process).Next(this.pick_up)
+    start = flow.StartHandle(this.start_process).Next(this.classify)
 
-    # A process normally starts at intake (status "received" → classify). A case
-    # brought in mid-way — migrated from a paper ledger, or a demo case moved on
-    # by the services — starts at the task its status calls for.
+    # A case brought in mid-way — migrated from a paper ledger, or a demo case
+    # moved on by the services — starts at the task its status calls for.
+    start_mid_way = flow.StartHandle(this.start_process).Next(this.pick_up)
     pick_up = (
         flow.Switch()
         .Case(this.end, lambda activation: _resume_status(activation) not in RESUMABLE)
@@ -195,5 +204,8 @@ class CaseFlow(flow.Flow):
 
 
 def start_case_process(case) -> CaseProcess:
-    """Open the flow for a freshly received case (called inside the intake transaction)."""
-    return CaseFlow.start.run(case=case)
+    """Open the flow for a case: at classification for a fresh one (inside the intake
+    transaction, so kept cheap), else at the task its status calls for."""
+    if case_resume_status(case) == Status.RECEIVED:
+        return CaseFlow.start.run(case=case)
+    return CaseFlow.start_mid_way.run(case=case)

@@ -25,7 +25,9 @@ def accepted_denunciation(world, *, received=dt.date(2026, 7, 6), accept_on=dt.d
 
 
 def actions(case):
-    return list(CaseEvent.objects.filter(case=case).values_list("action", "from_status", "to_status"))
+    """The case's acts (SLA alerts recorded alongside them are left out)."""
+    events = CaseEvent.objects.filter(case=case).exclude(action__startswith="sla_")
+    return list(events.values_list("action", "from_status", "to_status"))
 
 
 # --- intake --------------------------------------------------------------------------
@@ -488,3 +490,38 @@ def test_attachments_are_filed_with_a_trace_and_bad_files_refused(world, setting
         services.case_attach(case=case, actor=world.outsider, file=SimpleUploadedFile("a.pdf", b"x"),
                              now=aware(dt.date(2026, 7, 7)))
     assert case.attachments.count() == 1 and case.events.filter(action="attach").count() == 1
+
+
+def test_each_act_leaves_the_case_with_the_sla_state_of_its_new_status(world):
+    """No waiting for the next sweep: acceptance clears an overdue acceptance deadline at once."""
+    case = intake(world, received=dt.date(2026, 7, 6), now=aware(dt.date(2026, 7, 30)))
+    case.refresh_from_db()
+    assert (case.acceptance_sla, case.sla_state) == ("overdue", "overdue")  # logged late: 7 wd ran out on 15/7
+    assert CaseEvent.objects.filter(case=case, action="sla_overdue").count() == 1
+    services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 30)))
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.acceptance_sla, fresh.resolution_sla, fresh.sla_state) == ("", "on_track", "on_track")
+    assert (case.sla_state, case.resolution_sla) == ("on_track", "on_track")  # the caller's copy too
+
+
+
+@pytest.mark.parametrize("days_before", [0, 1, 3, 6, 9, 14, 30, 200, 400])
+@pytest.mark.parametrize("kind", ["complaint", "denunciation"])
+def test_intake_leaves_exactly_the_state_the_sweep_would_write(world, days_before, kind):
+    """Intake sets a quiet state itself and asks the sweep for anything else: either way a sweep
+    run straight after finds nothing to change and nothing to record."""
+    from cases.sla import apply_sweep
+
+    now = aware(dt.date(2026, 11, 20), 15)
+    kwargs = complaint_kwargs if kind == "complaint" else denunciation_kwargs
+    case = services.case_intake(**kwargs(world, received=dt.date(2026, 11, 20) - dt.timedelta(days=days_before),
+                                         now=now)).case
+    events = CaseEvent.objects.count()
+    result = apply_sweep(now=now)
+    assert (result.cases, result.events) == (0, 0)
+    assert CaseEvent.objects.count() == events
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.sla_state == (stored.acceptance_sla or "")
+    if days_before >= 30:
+        assert stored.sla_state == "overdue"
+        assert CaseEvent.objects.filter(case=case, action="sla_overdue").count() == 1

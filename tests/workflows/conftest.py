@@ -26,7 +26,9 @@ def open_nodes(process):
 
 
 def trail(case):
-    return list(CaseEvent.objects.filter(case=case).order_by("at", "pk").values_list("action", "to_status"))
+    """The case's acts in order (SLA alerts recorded alongside them are left out)."""
+    events = CaseEvent.objects.filter(case=case).exclude(action__startswith="sla_").order_by("at", "pk")
+    return list(events.values_list("action", "to_status"))
 
 
 class TaskDriver:
