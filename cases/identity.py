@@ -55,3 +55,13 @@ def redacted_content(case: Case) -> str:
         for value in sorted((v for v in row if v and len(v) >= 3), key=len, reverse=True):
             text = text.replace(value, "[…]")
     return text
+
+
+def content_for(*, user, case: Case, purpose: str, now=None) -> str:
+    """The petition text as the user may read it; for a denunciation the look is logged."""
+    if not is_protected(case):
+        return case.content
+    allowed = may_see_identity(user=user, case=case)
+    if user is not None and user.is_authenticated:
+        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=allowed)
+    return case.content if allowed else redacted_content(case)

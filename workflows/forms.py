@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cases.identity import petitioners_for
 from cases.models import Topic
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Role, Unit
@@ -99,6 +100,7 @@ class WithdrawForm(forms.Form):
     petitioner_ids = forms.TypedMultipleChoiceField(label=_("petitioners withdrawing"), coerce=int, required=False)
     continue_resolution = forms.BooleanField(label=_("continue the resolution ex officio"), required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["petitioner_ids"].choices = [(p.pk, p.full_name) for p in case.petitioners.all()]
+        people = petitioners_for(user=user, case=case, purpose="withdrawal")
+        self.fields["petitioner_ids"].choices = [(p["pk"], p["full_name"]) for p in people]

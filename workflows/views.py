@@ -25,6 +25,7 @@ from viewflow.workflow.status import STATUS
 
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cases.identity import content_for
 from cases.models import Case, Status
 from cases.selectors import cases_in_scope
 
@@ -69,8 +70,10 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
         return {}
 
     def get_context_data(self, **kwargs):
+        task = self.activation.task
+        content = content_for(user=self.request.user, case=self.case, purpose=f"task:{task.flow_task.name}")
         return super().get_context_data(
-            case=self.case, task=self.activation.task, process=self.activation.process, **kwargs
+            case=self.case, case_content=content, task=task, process=self.activation.process, **kwargs
         )
 
     def perform(self, form, case, actor):
@@ -239,7 +242,7 @@ class WithdrawView(CaseActView):
     form_class = forms.WithdrawForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "case": self.case}
+        return {**super().get_form_kwargs(), "case": self.case, "user": self.request.user}
 
     def perform(self, form, case, actor):
         data = form.cleaned_data

@@ -243,3 +243,25 @@ def test_a_case_brought_in_mid_way_picks_up_at_the_task_its_status_calls_for(wor
 
     driver.complete(process, CaseFlow.verify, world.handler, {"findings": "Đúng một phần."})
     assert open_nodes(process) == {"draft_decision"}
+
+
+def test_a_denunciation_task_page_logs_the_look_and_hides_the_denouncer_from_others(world, driver, client):
+    from cases.models import IdentityAccess
+
+    def task_page(user, case):
+        task = open_task(case.process, CaseFlow.classify)
+        client.force_login(user)
+        assert client.post(driver.url(task, "assign")).status_code == 302
+        return client.get(driver.url(task, "execute")).content.decode()
+
+    text = "Tôi là Nguyễn Văn A, tố cáo cán bộ X."
+    first = intake(denunciation_kwargs(world, received=RECEIVED, content=text))
+    assert "Nguyễn Văn A" in task_page(world.reception, first)
+    look = IdentityAccess.objects.get(case=first)
+    assert (look.user, look.granted, look.purpose) == (world.reception, True, "task:classify")
+
+    admin_role = member(world.commune, Role.ADMIN)  # may take any task, but is no officer of this denunciation
+    second = intake(denunciation_kwargs(world, received=RECEIVED, content=text, accused="Cán bộ Y"))
+    page = task_page(admin_role, second)
+    assert "Nguyễn Văn A" not in page and "tố cáo cán bộ X" in page
+    assert IdentityAccess.objects.filter(case=second, user=admin_role, granted=False).exists()
