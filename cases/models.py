@@ -86,6 +86,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="competent_cases",
         null=True,
         blank=True,
+        db_index=False,  # led by the (competent_unit, status) index below
     )
     topic = models.ForeignKey(
         Topic, verbose_name=_("field / topic"), on_delete=models.PROTECT, null=True, blank=True, db_index=False
@@ -129,7 +130,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     findings_differ = models.BooleanField(_("verification findings differ from the demand"), default=False)
     dialogue_held = models.BooleanField(_("dialogue held"), default=False)
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     extensions = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
     suspensions = models.JSONField(
@@ -175,6 +182,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx", condition=models.Q(duplicate_of__isnull=False)),
             models.Index(fields=["topic"], name="case_topic_idx", condition=models.Q(topic__isnull=False)),
+            models.Index(fields=["handler"], name="case_handler_idx", condition=models.Q(handler__isnull=False)),
         ]
 
     def __str__(self):
