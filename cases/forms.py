@@ -1,0 +1,62 @@
+"""Reception desk forms. They collect input; the intake service validates and decides."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deadlines.models import CaseKind, Complexity
+from organisation.models import Role, Unit
+
+from .identity import IDENTITY_FIELDS
+from .models import Channel, Topic
+
+
+class IntakeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    received_at = forms.DateTimeField(label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    receiving_unit = forms.ModelChoiceField(label=_("receiving unit"), queryset=Unit.objects.none())
+    competent_unit = forms.ModelChoiceField(
+        label=_("competent unit"), queryset=Unit.objects.filter(valid_to__isnull=True), required=False,
+        help_text=_("Leave empty when the receiving unit is competent."),
+    )
+    topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 5}))
+    respondent_number = forms.CharField(label=_("contested decision number"), max_length=100, required=False)
+    respondent_date = forms.DateField(label=_("contested decision date"), required=False,
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    respondent_issuer = forms.CharField(label=_("issuing body / person"), max_length=255, required=False)
+    respondent_act = forms.CharField(label=_("contested act"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    accused = forms.CharField(label=_("accused person or body"), max_length=255, required=False)
+    complexity = forms.ChoiceField(label=_("complexity"), choices=Complexity.choices, initial=Complexity.SIMPLE)
+    complexity_grounds = forms.CharField(label=_("grounds for the complexity finding"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+    is_signed = forms.BooleanField(label=_("signed or fingerprinted"), required=False, initial=True)
+    is_anonymous = forms.BooleanField(label=_("anonymous / unidentifiable"), required=False)
+    is_multi_site = forms.BooleanField(label=_("checks needed at several places"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["receiving_unit"].queryset = Unit.objects.filter(
+            memberships__user=user, memberships__role__in=[Role.RECEPTION, Role.HEAD]
+        ).distinct()
+
+
+class PetitionerForm(forms.Form):
+    """One row per person; a row left blank is ignored (the service insists on a name otherwise)."""
+
+    full_name = forms.CharField(label=_("full name"), max_length=200, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("address"), max_length=255, required=False)
+    is_representative = forms.BooleanField(label=_("representative"), required=False)
+    has_signed = forms.BooleanField(label=_("signed"), required=False, initial=True)
+
+
+PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=3, max_num=200, validate_max=True)
+
+
+
+def filled_petitioners(formset) -> list[dict]:
+    """The rows the clerk wrote something in."""
+    return [row for row in formset.cleaned_data if row and any(row.get(name) for name in IDENTITY_FIELDS)]
