@@ -37,9 +37,11 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        self.fields["receiving_unit"].queryset = Unit.objects.filter(
+        receiving = Unit.objects.filter(
             memberships__user=user, memberships__role__in=[Role.RECEPTION, Role.HEAD]
         ).distinct()
+        self.fields["receiving_unit"].queryset = receiving
+        self.fields["receiving_unit"].initial = receiving.order_by("path").first()
 
 
 class PetitionerForm(forms.Form):

@@ -45,6 +45,7 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over 
 
 
 ACT_LABELS = {
+    "intake": gettext_lazy("receive the petition"),
     "classify": gettext_lazy("classify"),
     "accept": gettext_lazy("accept"),
     "refuse": gettext_lazy("refuse acceptance"),
