@@ -144,11 +144,15 @@ def test_intake_needs_a_reception_or_head_role_in_the_receiving_unit(world):
     assert Case.objects.count() == 0
 
 
-def test_intake_query_budget_does_not_grow_with_petitioners(world, django_assert_max_num_queries):
+@pytest.mark.parametrize(("start_process", "budget"), [(False, 7), (True, 17)])
+def test_intake_query_budget_does_not_grow_with_petitioners(world, django_assert_max_num_queries, start_process,
+                                                            budget):
+    """Intake — case, petitioners, event, and the process with its first task — costs a fixed number of queries."""
     many = [{"full_name": f"Người {i}", "id_number": f"0010900002{i:02d}"} for i in range(30)]
-    services.case_intake(**complaint_kwargs(world))  # warm caches (rules, calendar)
-    with django_assert_max_num_queries(12):
-        services.case_intake(**complaint_kwargs(world, petitioners=many, respondent_number="8/QĐ"))
+    services.case_intake(**complaint_kwargs(world, start_process=start_process))  # warm caches (rules, calendar)
+    with django_assert_max_num_queries(budget):
+        services.case_intake(**complaint_kwargs(world, petitioners=many, respondent_number="8/QĐ",
+                                                start_process=start_process))
 
 
 # --- acceptance -----------------------------------------------------------------------
