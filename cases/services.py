@@ -1,9 +1,10 @@
 """One service per legal act on a case.
 
 Every act runs in one transaction: the FSM transition (the single gate on
-``status``), the recomputed deadlines, the append-only ``CaseEvent`` row, and
-side effects queued with ``transaction.on_commit``. Views, the API, admin
-actions, flows and Celery tasks all call these functions.
+``status``), the recomputed deadlines, the append-only ``CaseEvent`` row and
+the case's SLA state. Outside effects (letters, messages) belong on
+``transaction.on_commit``; none exists yet. Views, admin, flows and Celery
+tasks all call these functions.
 """
 from __future__ import annotations
 
@@ -27,8 +28,6 @@ from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
 from . import rules
-from .rules import MASS_PETITION_SIZE
-from .sla import apply_sweep, quiet_intake_state
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -40,6 +39,8 @@ from .models import (
     Status,
     Topic,
 )
+from .rules import MASS_PETITION_SIZE
+from .sla import apply_sweep, quiet_intake_state
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over the phone
 
@@ -218,7 +219,7 @@ def _act(
             details={"status": from_status, "action": action},
         )
     if not _transition_permitted(method, actor):
-        raise Forbidden(_("you may not %(act)s on this case") % {"act": act_label(action)})
+        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
     try:
         with transaction.atomic():
             if not meta.conditions_met(case, from_status):
@@ -635,7 +636,7 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
             details={"status": case.status, "action": action},
         )
     if not permitted(case, actor):
-        raise Forbidden(_("you may not %(act)s on this case") % {"act": act_label(action)})
+        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
     moment = _now(now)
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
@@ -42,14 +43,15 @@ class TaskDriver:
         return task.flow_task.reverse(name, args=[task.process_id, task.pk])
 
     def assert_out_of_reach(self, task):
-        """A user of another unit neither sees the task nor can take or run it."""
-        self.client.force_login(self.outsider)
+        """A user of another unit, in a browser of their own, neither sees the task nor can take or run it."""
+        outsider = Client()
+        outsider.force_login(self.outsider)
         for name in ("assign", "execute", "detail"):
-            assert self.client.get(self.url(task, name)).status_code in (403, 404), name
-        assert self.client.post(self.url(task, "assign")).status_code in (403, 404)
-        assert self.client.get(reverse("workflow:process_detail", args=[task.process_id])).status_code == 403
+            assert outsider.get(self.url(task, name)).status_code in (403, 404), name
+        assert outsider.post(self.url(task, "assign")).status_code in (403, 404)
+        assert outsider.get(reverse("workflow:process_detail", args=[task.process_id])).status_code == 403
         for listing in ("workflow:queue", "workflow:inbox"):
-            assert self.url(task, "index") not in self.client.get(reverse(listing)).content.decode()
+            assert self.url(task, "index") not in outsider.get(reverse(listing)).content.decode()
         task.refresh_from_db()
         assert task.owner_id is None or task.owner != self.outsider
 

@@ -265,3 +265,13 @@ def test_a_denunciation_task_page_logs_the_look_and_hides_the_denouncer_from_oth
     page = task_page(admin_role, second)
     assert "Nguyễn Văn A" not in page and "tố cáo cán bộ X" in page
     assert IdentityAccess.objects.filter(case=second, user=admin_role, granted=False).exists()
+
+
+def test_a_refused_act_answers_403_with_the_reason(world, client, settings):
+    case = intake(complaint_kwargs(world, received=RECEIVED))
+    services.case_accept(case=case, actor=world.head, now=aware(RECEIVED))
+    client.force_login(world.handler)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("workflow:case_suspend", args=[case.pk]), {"grounds": "Chờ giám định."})
+    assert response.status_code == 403
+    assert "you are not allowed to suspend in this case" in response.content.decode()
