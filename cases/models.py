@@ -357,7 +357,19 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
 
 
-class CaseEvent(models.Model):
+class AppendOnly(models.Model):
+    """A record that is written once: saving it again is a programming error."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+
+class CaseEvent(AppendOnly):
     """Append-only trail of every act on a case.
 
     ``dedupe_key`` is unique: the SLA sweep inserts with ON CONFLICT DO
@@ -391,13 +403,9 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Case events are append-only.")
-        super().save(*args, **kwargs)
 
 
-class IdentityAccess(models.Model):
+class IdentityAccess(AppendOnly):
     """Every look at a denouncer's identity (LTC Arts 8(3), 47, 56; reference §5). Append-only."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="identity_accesses")
@@ -413,8 +421,3 @@ class IdentityAccess(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} → #{self.case_id} ({self.purpose})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Identity accesses are append-only.")
-        super().save(*args, **kwargs)

@@ -2,7 +2,6 @@
 from django.db.models import Count, Q, QuerySet
 
 from organisation.models import Role
-from organisation.permissions import unit_and_ancestor_ids
 
 from .models import OPEN_STATUSES, Case, SlaState
 
@@ -47,16 +46,6 @@ def sla_counts(*, user) -> dict[str, int]:
         overdue=Count("pk", filter=Q(sla_state=SlaState.OVERDUE)),
         backlogged=Count("pk", filter=Q(is_backlogged=True)),
     )
-
-
-def can_view_case(*, user, case: Case) -> bool:
-    """The same rule as ``cases_in_scope``, for one case already loaded."""
-    if user is None or not user.is_authenticated:
-        return False
-    units = set(unit_and_ancestor_ids(case.competent_unit or case.receiving_unit)) | set(
-        unit_and_ancestor_ids(case.receiving_unit)
-    )
-    return user.is_superuser or user.memberships.filter(Q(unit_id__in=units) | Q(role=Role.ADMIN)).exists()
 
 
 TRACK_MAX_FAILURES = 5
