@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import CaseKind, Complexity
-from organisation.models import Role, Unit
+from access import policy
+from organisation.models import Unit
 
 from .identity import IDENTITY_FIELDS
 from .models import Channel, Topic
@@ -37,9 +38,7 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        receiving = Unit.objects.filter(
-            memberships__user=user, memberships__role__in=[Role.RECEPTION, Role.HEAD]
-        ).distinct()
+        receiving = Unit.objects.filter(pk__in=policy.intake_unit_ids(user), valid_to__isnull=True)
         self.fields["receiving_unit"].queryset = receiving
         self.fields["receiving_unit"].initial = receiving.order_by("path").first()
 

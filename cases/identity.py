@@ -10,9 +10,7 @@ are shown to staff in scope without a log.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deadlines.models import CaseKind
-from organisation.models import Role
-from organisation.permissions import has_role, holds_role
+from access import policy
 
 from .models import Case, IdentityAccess
 
@@ -20,19 +18,11 @@ IDENTITY_FIELDS = ("full_name", "id_number", "phone", "address")
 
 
 def is_protected(case: Case) -> bool:
-    return case.kind == CaseKind.DENUNCIATION
+    return policy.is_identity_protected(case)
 
 
 def may_see_identity(*, user, case: Case) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if not is_protected(case):
-        return user.is_superuser or has_role(user, [case.receiving_unit_id, case.competent_unit_id], Role.values)
-    if case.handler_id == user.pk:
-        return True
-    return holds_role(user, [case.receiving_unit_id], [Role.RECEPTION, Role.HEAD]) or holds_role(
-        user, [case.competent_unit_id], [Role.HEAD]
-    )
+    return policy.may_see_identity(user, case)
 
 
 def petitioners_for(*, user, case: Case, purpose: str, now=None) -> list[dict]:

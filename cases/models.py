@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMIntegerField, transition
 
+from access import policy
 from deadlines.models import CaseKind, Complexity
 
 from . import rules
@@ -115,6 +116,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     is_remote = models.BooleanField(_("remote or hard-to-reach area"), default=False)
     is_multi_site = models.BooleanField(_("checks needed at several places"), default=False)
     is_anonymous = models.BooleanField(_("anonymous / unidentifiable"), default=False)
+    # Set when the case is received as, or ever becomes, a denunciation; never cleared
+    # (reference §5: reclassifying must not expose a denouncer).
+    identity_protected = models.BooleanField(_("denouncer identity protected"), default=False, editable=False)
 
     tracking_code = models.CharField(_("tracking code"), max_length=20)
     pin_hash = models.CharField(max_length=128, editable=False)
@@ -194,7 +198,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     # --- transitions: conditions and permissions live in cases.rules -------------
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.RECEIVED, permission=rules.can_classify)
+    @transition(field=status, source=Status.RECEIVED, target=Status.RECEIVED, permission=policy.can_classify)
     def classify(self):
         """Reception fixes kind, field, competence and complexity before acceptance."""
 
@@ -203,16 +207,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=Status.RECEIVED,
         target=Status.ACCEPTED,
         conditions=[rules.is_acceptable],
-        permission=rules.can_decide_acceptance,
+        permission=policy.can_decide_acceptance,
     )
     def accept(self):
         pass
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.NOT_ACCEPTED, permission=rules.can_decide_acceptance)
+    @transition(field=status, source=Status.RECEIVED, target=Status.NOT_ACCEPTED, permission=policy.can_decide_acceptance)
     def refuse(self):
         pass
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.FORWARDED, permission=rules.can_route)
+    @transition(field=status, source=Status.RECEIVED, target=Status.FORWARDED, permission=policy.can_route)
     def forward(self):
         pass
 
@@ -221,17 +225,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=Status.RECEIVED,
         target=Status.GUIDED,
         conditions=[rules.not_guided_before],
-        permission=rules.can_route,
+        permission=policy.can_route,
     )
     def guide(self):
         pass
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.ARCHIVED, permission=rules.can_route)
+    @transition(field=status, source=Status.RECEIVED, target=Status.ARCHIVED, permission=policy.can_route)
     def archive(self):
         pass
 
     @transition(
-        field=status, source=RESOLVING_STATUSES, target=None, permission=rules.can_assign
+        field=status, source=RESOLVING_STATUSES, target=None, permission=policy.can_assign
     )
     def assign(self):
         """Give the case to a handler (a self-transition: the status is unchanged)."""
@@ -241,12 +245,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=Status.ACCEPTED,
         target=Status.IN_VERIFICATION,
         conditions=[rules.has_handler],
-        permission=rules.can_handle,
+        permission=policy.can_handle,
     )
     def start_verification(self):
         pass
 
-    @transition(field=status, source=Status.IN_VERIFICATION, target=Status.IN_DIALOGUE, permission=rules.can_handle)
+    @transition(field=status, source=Status.IN_VERIFICATION, target=Status.IN_DIALOGUE, permission=policy.can_handle)
     def start_dialogue(self):
         pass
 
@@ -255,12 +259,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
         target=Status.DECIDED,
         conditions=[rules.dialogue_requirement_met],
-        permission=rules.can_sign,
+        permission=policy.can_sign,
     )
     def decide(self):
         pass
 
-    @transition(field=status, source=Status.DECIDED, target=Status.CLOSED, permission=rules.can_sign)
+    @transition(field=status, source=Status.DECIDED, target=Status.CLOSED, permission=policy.can_sign)
     def close(self):
         pass
 
@@ -269,7 +273,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=Status.DECIDED,
         target=Status.APPEALED,
         conditions=[rules.is_first_round_complaint],
-        permission=rules.can_record_appeal,
+        permission=policy.can_record_appeal,
     )
     def appeal(self):
         pass
@@ -279,7 +283,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=RESOLVING_STATUSES,
         target=Status.SUSPENDED,
         conditions=[rules.suspension_allowed],
-        permission=rules.can_sign,
+        permission=policy.can_sign,
     )
     def suspend(self):
         self.suspended_from = self.status
@@ -288,7 +292,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.SUSPENDED,
         target=GET_STATE(lambda case: case.suspended_from, states=list(RESOLVING_STATUSES)),
-        permission=rules.can_sign,
+        permission=policy.can_sign,
     )
     def resume(self):
         """The clock runs again; services close the open suspension period."""
@@ -298,12 +302,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=RESOLVING_STATUSES,
         target=None,
         conditions=[rules.extension_allowed],
-        permission=rules.can_sign,
+        permission=policy.can_sign,
     )
     def extend(self):
         self.extensions += 1
 
-    @transition(field=status, source=RESOLVING_STATUSES, target=None, permission=rules.can_handle)
+    @transition(field=status, source=RESOLVING_STATUSES, target=None, permission=policy.can_handle)
     def send_notices(self):
         """Notices of acceptance went to the parties (a self-transition)."""
 
@@ -311,7 +315,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=(Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED),
         target=Status.WITHDRAWN,
-        permission=rules.can_record_withdrawal,
+        permission=policy.can_record_withdrawal,
     )
     def withdraw(self):
         pass
@@ -320,7 +324,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=(Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED),
         target=None,
-        permission=rules.can_record_withdrawal,
+        permission=policy.can_record_withdrawal,
     )
     def withdraw_partially(self):
         """Some petitioners withdraw; the case continues for the others (NĐ 155 Art 5)."""

@@ -1,4 +1,5 @@
-"""Conditions and permissions of the Case transitions (reference §3–4).
+"""Conditions of the Case transitions (reference §3–4); who may take them is
+``access.policy``'s answer.
 
 Kept apart from the model so that services, flows and views ask the same
 questions. A condition receives the case only; the date of the act under
@@ -8,8 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deadlines.models import CaseKind
-from organisation.models import Role
-from organisation.permissions import has_role
 
 
 def act_date(case):
@@ -17,10 +16,6 @@ def act_date(case):
 
 
 MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)
-
-
-def _units(case):
-    return [case.competent_unit_id or case.receiving_unit_id]
 
 
 # --- conditions -----------------------------------------------------------------
@@ -116,49 +111,3 @@ def extension_allowed(case) -> bool:
         on=case.accepted_on or act_date(case),
     )
     return case.extensions < allowed
-
-
-# --- permissions ------------------------------------------------------------------
-
-def can_classify(case, user) -> bool:
-    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
-
-
-def can_route(case, user) -> bool:
-    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HEAD])
-
-
-def can_decide_acceptance(case, user) -> bool:
-    return has_role(user, _units(case), [Role.HEAD])
-
-
-def can_assign(case, user) -> bool:
-    return has_role(user, _units(case), [Role.HEAD])
-
-
-def can_handle(case, user) -> bool:
-    if user is not None and case.handler_id == getattr(user, "pk", None):
-        return has_role(user, _units(case), [Role.HANDLER, Role.HEAD])
-    return has_role(user, _units(case), [Role.HEAD])
-
-
-def can_sign(case, user) -> bool:
-    return has_role(user, _units(case), [Role.HEAD])
-
-
-def can_record_appeal(case, user) -> bool:
-    """The second complaint is lodged with the superior, so its reception may record it too."""
-    from organisation.permissions import unit_and_ancestor_ids
-
-    units = [case.receiving_unit_id, *unit_and_ancestor_ids(case.competent_unit or case.receiving_unit)]
-    return has_role(user, units, [Role.RECEPTION, Role.HEAD])
-
-
-def can_file_documents(case, user) -> bool:
-    """Anyone working the case in its units: reception, handlers, heads."""
-    return has_role(user, [case.receiving_unit_id, case.competent_unit_id], [Role.RECEPTION, Role.HANDLER, Role.HEAD])
-
-
-def can_record_withdrawal(case, user) -> bool:
-    """A withdrawal request may be handed to anyone working the case."""
-    return can_file_documents(case, user)

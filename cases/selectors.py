@@ -1,25 +1,14 @@
 """Read queries over cases, shared by views, reports and tasks."""
 from django.db.models import Count, Q, QuerySet
 
-from organisation.models import Role
+from access import policy
 
 from .models import OPEN_STATUSES, Case, SlaState
 
 
 def cases_in_scope(*, user) -> QuerySet[Case]:
-    """Cases a user may see: those received by or competent in one of the user's units or below them."""
-    if user is None or not user.is_authenticated:
-        return Case.objects.none()
-    memberships = list(user.memberships.values_list("unit__path", "role"))
-    if user.is_superuser or any(role == Role.ADMIN for _, role in memberships):
-        return Case.objects.all()
-    paths = [path for path, _ in memberships]
-    if not paths:
-        return Case.objects.none()
-    scope = Q()
-    for path in paths:
-        scope |= Q(competent_unit__path__startswith=path) | Q(receiving_unit__path__startswith=path)
-    return Case.objects.filter(scope)
+    """Cases a user may see: received by or competent in one of the user's units or below them (the policy's scope)."""
+    return Case.objects.filter(policy.case_q(user))
 
 
 def open_cases(*, user) -> QuerySet[Case]:

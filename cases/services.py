@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
+from access import policy
 from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
@@ -387,10 +388,7 @@ def case_intake(
         respondent_number=respondent_number, respondent_act=respondent_act, accused=accused, round=round,
         previous_round=previous_round, complexity=complexity, is_signed=is_signed, is_anonymous=is_anonymous,
     )
-    from organisation.models import Role
-    from organisation.permissions import has_role
-
-    if not has_role(actor, [receiving_unit], [Role.RECEPTION, Role.HEAD]):
+    if not policy.can_log_petition(actor, receiving_unit):
         raise Forbidden(_("only the reception desk or the head of the receiving unit may log a petition"))
 
     today = _local_date(moment)
@@ -420,6 +418,7 @@ def case_intake(
         is_remote=competent_unit.is_remote,
         is_multi_site=is_multi_site,
         is_anonymous=is_anonymous,
+        identity_protected=kind == CaseKind.DENUNCIATION,
         is_mass=len(petitioners) >= MASS_PETITION_SIZE,
         is_duplicate=related is not None,
         duplicate_of=related,
@@ -518,6 +517,8 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
     def apply(c: Case) -> None:
         for name, value in changes.items():
             setattr(c, name, value)
+        # Once a denunciation, always protected: reclassifying never exposes a denouncer (reference §5).
+        c.identity_protected = c.identity_protected or c.kind == CaseKind.DENUNCIATION
         if c.competent_unit_id:
             c.is_remote = c.competent_unit.is_remote
 
@@ -594,14 +595,10 @@ def case_archive(*, case: Case, actor, reason: str, now: dt.datetime | None = No
 def case_assign(*, case: Case, actor, handler, now: dt.datetime | None = None) -> Case:
     from django.contrib.auth import get_user_model
 
-    from organisation.models import Role
-    from organisation.permissions import has_role
-
     handler = _resolve(get_user_model(), handler, label=_("handler"), field="handler")
     if handler is None:
         raise InvalidInput(_("choose a handler"), field="handler")
-    unit = case.competent_unit_id or case.receiving_unit_id
-    if not has_role(handler, [unit], [Role.HANDLER, Role.HEAD]):
+    if not policy.may_be_handler(handler, case):
         raise InvalidInput(_("%(user)s is not a handler of the competent unit") % {"user": handler}, field="handler")
     previous = case.handler_id
 
@@ -655,7 +652,7 @@ def case_record_verification(*, case: Case, actor, findings: str, findings_diffe
     """The handler's verification findings; whether they differ from the demand decides the dialogue (LKN Art 30)."""
     findings = _require_text(findings, field="findings", label=_("the verification findings"))
     return _record_fact(case, actor=actor, action="record_verification", statuses=(Status.IN_VERIFICATION,),
-                        permitted=rules.can_handle, updates={"findings_differ": bool(findings_differ)}, now=now,
+                        permitted=policy.can_handle, updates={"findings_differ": bool(findings_differ)}, now=now,
                         legal_basis="LKN Art 29; LTC Art 31",
                         payload={"findings": findings, "findings_differ": bool(findings_differ)})
 
@@ -663,7 +660,7 @@ def case_record_verification(*, case: Case, actor, findings: str, findings_diffe
 def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.datetime | None = None) -> Case:
     """The dialogue was held (minutes recorded); the case stays in dialogue until decided."""
     return _record_fact(case, actor=actor, action="record_dialogue", statuses=(Status.IN_DIALOGUE,),
-                        permitted=rules.can_handle, updates={"dialogue_held": True}, now=now,
+                        permitted=policy.can_handle, updates={"dialogue_held": True}, now=now,
                         legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
 
 
@@ -672,7 +669,7 @@ def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, 
     """The handler's draft decision, waiting for the head's signature."""
     summary = _require_text(summary, field="summary", label=_("the decision summary"))
     return _record_fact(case, actor=actor, action="record_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
-                        permitted=rules.can_handle, updates={}, now=now,
+                        permitted=policy.can_handle, updates={}, now=now,
                         payload={"decision_number": (decision_number or "").strip(), "summary": summary,
                                  "outcome": outcome})
 
@@ -694,7 +691,7 @@ def case_attach(*, case: Case, actor, file, description: str = "", is_original: 
     if size > ATTACHMENT_MAX_BYTES:
         raise InvalidInput(_("the file is larger than %(mb)d MB") % {"mb": ATTACHMENT_MAX_BYTES // 2**20}, field="file")
     with transaction.atomic():
-        _record_fact(case, actor=actor, action="attach", statuses=OPEN_STATUSES, permitted=rules.can_file_documents,
+        _record_fact(case, actor=actor, action="attach", statuses=OPEN_STATUSES, permitted=policy.can_file_documents,
                      updates={}, now=now, payload={"name": name.rsplit("/", 1)[-1], "size": size,
                                                    "description": description, "original": bool(is_original)})
         return Attachment.objects.create(case=case, file=file, description=description.strip(),

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organisation.models import Membership, Role
+from access import policy
 
 from . import services
 from .errors import CaseError, InvalidInput
@@ -47,7 +47,7 @@ def track(request):
 
 @login_required
 def intake(request):
-    if not Membership.objects.filter(user=request.user, role__in=[Role.RECEPTION, Role.HEAD]).exists():
+    if not policy.intake_unit_ids(request.user):
         raise PermissionDenied
     form = IntakeForm(request.POST or None, user=request.user)
     people = PetitionerFormSet(request.POST or None, prefix="people")

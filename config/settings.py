@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "organisation",
+    "access",
     "deadlines",
     "cases",
     "workflows",

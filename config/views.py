@@ -2,7 +2,8 @@
 from django.shortcuts import render
 
 from cases.selectors import sla_counts
-from organisation.models import Membership, Role
+from access import policy
+from organisation.models import Membership
 
 
 def home(request):
@@ -12,5 +13,5 @@ def home(request):
         context["units"] = list(
             Membership.objects.filter(user=request.user).select_related("unit").order_by("unit__path", "role")
         )
-        context["can_log_petitions"] = any(m.role in (Role.RECEPTION, Role.HEAD) for m in context["units"])
+        context["can_log_petitions"] = bool(policy.intake_unit_ids(request.user))
     return render(request, "home.html", context)

@@ -12,12 +12,12 @@ from viewflow.workflow import flow
 from viewflow.workflow.lock import no_lock, SelectForUpdateLock
 from viewflow.utils import is_owner
 
+from access import policy
 from cases import rules
 from cases.models import Case, Status
 from organisation.models import Role
 
 from . import views
-from .assignment import case_unit_id, is_member, may_take, sees_every_unit, token, user_unit_ids
 from .models import CaseProcess
 
 
@@ -65,7 +65,7 @@ def unit_role(role):
     """``.Permission`` callable: the task waits for ``role`` in the case's current unit."""
 
     def permission(activation):
-        return token(role, case_unit_id(_fresh_case(activation)))
+        return policy.task_token(role, policy.case_unit_id(_fresh_case(activation)))
 
     return permission
 
@@ -78,13 +78,13 @@ class CaseTask(flow.View):
     """A human task that only holders of the asked unit role (or its owner) may see or take."""
 
     def can_assign(self, user, task):
-        return task.owner_id is None and may_take(user, task.owner_permission)
+        return task.owner_id is None and policy.may_take(user, task.owner_permission)
 
     def can_execute(self, user, task):
         return is_owner(task.owner, user)
 
     def can_view(self, user, task):
-        return (task.owner_id is not None and is_owner(task.owner, user)) or may_take(user, task.owner_permission)
+        return (task.owner_id is not None and is_owner(task.owner, user)) or policy.may_take(user, task.owner_permission)
 
 
 class CaseFlow(flow.Flow):
@@ -121,7 +121,7 @@ class CaseFlow(flow.Flow):
     classify = (
         CaseTask(views.ClassifyView.as_view())
         .Annotation(title=_("Classify the petition"))
-        .Permission(lambda activation: token(Role.RECEPTION, activation.process.case.receiving_unit_id))
+        .Permission(lambda activation: policy.task_token(Role.RECEPTION, activation.process.case.receiving_unit_id))
         .Next(this.decide_acceptance)
     )
 
@@ -193,14 +193,15 @@ class CaseFlow(flow.Flow):
         return not rules.dialogue_requirement_met(_fresh_case(activation))
 
     def has_view_permission(self, user, obj=None):
-        """Any unit member sees the lists; a process only its case's units (or an admin) see."""
-        if obj is None or sees_every_unit(user):
-            return is_member(user)
-        units = Case.objects.filter(process=obj.pk).values_list("receiving_unit_id", "competent_unit_id").first()
-        return bool(units) and bool(set(units) & user_unit_ids(user))
+        """Any unit member sees the lists (filtered to their scope); a process only the units of its case."""
+        if obj is None:
+            return policy.is_staff_member(user)
+        return Case.objects.filter(policy.case_q(user), process=obj.pk).exists()
 
     def has_manage_permission(self, user, obj=None):
-        return sees_every_unit(user)
+        """Nobody: cancel, undo and revive would move a process with no legal record. The case
+        services keep the process in step with the case instead (workflows.sync)."""
+        return False
 
 
 def start_case_process(case) -> CaseProcess:

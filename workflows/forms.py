@@ -8,7 +8,7 @@ from cases.models import Topic
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Role, Unit
 
-from .assignment import case_unit_id
+from access import policy
 
 
 class ClassifyForm(forms.Form):
@@ -64,7 +64,7 @@ class AssignHandlerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = (
             get_user_model()
-            .objects.filter(memberships__unit_id=case_unit_id(case), memberships__role__in=[Role.HANDLER, Role.HEAD])
+            .objects.filter(memberships__unit_id=policy.case_unit_id(case), memberships__role__in=[Role.HANDLER, Role.HEAD])
             .distinct()
             .order_by("username")
         )

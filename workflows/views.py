@@ -23,14 +23,13 @@ from viewflow.workflow.flow.views import (
 )
 from viewflow.workflow.status import STATUS
 
+from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for
 from cases.models import Case, Status
-from cases.selectors import cases_in_scope
 
 from . import forms
-from .assignment import queue_filter
 
 CASE_TASK_COLUMNS = ("task_id", "task_title", "case_code", "case_kind", "case_status", "case_due", "created")
 
@@ -306,7 +305,7 @@ class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
     def queryset(self):
         return (
             self.case_tasks()
-            .filter(queue_filter(self.request.user), flow_task_type="HUMAN", status=STATUS.NEW)
+            .filter(policy.queue_q(self.request.user), flow_task_type="HUMAN", status=STATUS.NEW)
             .order_by("-created")
         )
 
@@ -316,7 +315,7 @@ class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
 
 class CaseProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        return super().get_queryset().filter(case__in=cases_in_scope(user=self.request.user)).order_by("-created")
+        return super().get_queryset().filter(policy.process_q(self.request.user)).order_by("-created")
 
 
 class CaseTaskListView(DashboardTaskListView):
@@ -325,8 +324,8 @@ class CaseTaskListView(DashboardTaskListView):
         return (
             self.model._default_manager.filter(
                 process__flow_class=self.flow_class,
-                process__caseprocess__case__in=cases_in_scope(user=self.request.user),
             )
+            .filter(policy.task_q(self.request.user))
             .select_related("process")
             .order_by("-created")
         )

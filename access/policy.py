@@ -1,0 +1,325 @@
+"""The one access policy: who acts for which units, what they may see, what they may do now.
+
+Every surface — pages, viewflow's lists and task pages, the admin, selectors,
+intake, letters, exports, the API — asks this module and nothing else.
+
+* A user acts through **memberships** (role × unit, valid between two dates).
+  A role held in unit U counts for U and every unit below it, never elsewhere.
+  The Django ``is_superuser`` flag gives no right over cases or identities:
+  it only opens the admin, where this policy decides again.
+* The **system administrator** is an ``admin`` member of a root unit: the only
+  one who manages users and memberships (never their own).
+* A **denouncer's identity** (reference §5) is shown only to the reception
+  officers and head of the receiving unit, the head of the competent unit and
+  the assigned handler — the officers the law names, in those exact units.
+* Memberships are read once per request (cached on the user object).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Q
+from django.utils import timezone
+
+from organisation.models import Membership, Role, Unit
+
+#: The roles that take legal acts (an ``admin`` only administers).
+OFFICIAL_ROLES = (Role.RECEPTION, Role.HANDLER, Role.HEAD)
+
+
+def legal_today() -> dt.date:
+    """Today in Asia/Ho_Chi_Minh, whatever timezone a request activated."""
+    return timezone.localdate(timezone.now(), timezone=dt.timezone(dt.timedelta(hours=7)))
+
+
+@dataclass(frozen=True)
+class Grant:
+    unit_id: int
+    path: str
+    role: str
+    is_root: bool
+
+
+class Access:
+    """What one user may do, computed from their memberships valid today (one query, cached)."""
+
+    def __init__(self, user, grants: tuple[Grant, ...]):
+        self.user = user
+        self.grants = grants
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.grants)
+
+    @cached_property
+    def _units_below(self) -> dict[int, frozenset[str]]:
+        """unit id → roles the user holds there (through that unit or one above it)."""
+        if not self.grants:
+            return {}
+        query = Q()
+        for grant in self.grants:
+            query |= Q(path__startswith=grant.path)
+        roles: dict[int, set[str]] = {}
+        for unit_id, path in Unit.objects.filter(query).values_list("pk", "path"):
+            roles[unit_id] = {g.role for g in self.grants if path.startswith(g.path)}
+        return {unit_id: frozenset(held) for unit_id, held in roles.items()}
+
+    def roles_in(self, unit) -> frozenset[str]:
+        unit_id = getattr(unit, "pk", unit)
+        if unit_id is None:
+            return frozenset()
+        return self._units_below.get(unit_id, frozenset())
+
+    def roles_held_exactly_in(self, unit) -> frozenset[str]:
+        unit_id = getattr(unit, "pk", unit)
+        return frozenset(g.role for g in self.grants if g.unit_id == unit_id)
+
+    def unit_ids(self, roles: Iterable[str] | None = None) -> set[int]:
+        """Units (with those below them) where the user holds one of ``roles`` (any role if None)."""
+        wanted = set(roles) if roles is not None else None
+        return {uid for uid, held in self._units_below.items() if wanted is None or held & wanted}
+
+    def own_unit_ids(self, roles: Iterable[str] | None = None) -> set[int]:
+        """Units where the user holds one of ``roles`` directly (the work queues)."""
+        wanted = set(roles) if roles is not None else None
+        return {g.unit_id for g in self.grants if wanted is None or g.role in wanted}
+
+    @property
+    def is_system_admin(self) -> bool:
+        return any(g.role == Role.ADMIN and g.is_root for g in self.grants)
+
+
+def _load(user, on: dt.date) -> tuple[Grant, ...]:
+    rows = (
+        Membership.objects.filter(user=user)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("unit_id", "unit__path", "role", "unit__parent_id")
+    )
+    return tuple(Grant(unit_id, path, role, parent is None) for unit_id, path, role, parent in rows)
+
+
+def access_for(user) -> Access:
+    """The user's access, read once and kept on the user object (one per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+        return Access(user, ())
+    cached = getattr(user, "_access_policy", None)
+    if cached is None:
+        cached = Access(user, _load(user, legal_today()))
+        user._access_policy = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached access (after a membership change in the same request)."""
+    if user is not None and hasattr(user, "_access_policy"):
+        del user._access_policy
+
+
+# --- roles ----------------------------------------------------------------------------
+
+def has_role(user, units: Iterable, roles: Iterable[str]) -> bool:
+    """The user holds one of ``roles`` in one of ``units`` or a unit above it."""
+    access = access_for(user)
+    wanted = set(roles)
+    return any(access.roles_in(unit) & wanted for unit in units if unit is not None)
+
+
+def holds_role_exactly(user, units: Iterable, roles: Iterable[str]) -> bool:
+    """Strictly in those units (for the secrets the law gives to named officers)."""
+    access = access_for(user)
+    wanted = set(roles)
+    return any(access.roles_held_exactly_in(unit) & wanted for unit in units if unit is not None)
+
+
+def is_system_admin(user) -> bool:
+    return access_for(user).is_system_admin
+
+
+def is_staff_member(user) -> bool:
+    return access_for(user).is_staff_member
+
+
+# --- scopes ---------------------------------------------------------------------------
+
+def case_q(user, *, prefix: str = "", roles: Iterable[str] | None = None) -> Q:
+    """Cases received by or competent in one of the user's units (or below): a ``Q`` on ``prefix``."""
+    unit_ids = access_for(user).unit_ids(roles)
+    if not unit_ids:
+        return Q(pk__in=[])
+    ids = sorted(unit_ids)
+    return Q(**{f"{prefix}receiving_unit_id__in": ids}) | Q(**{f"{prefix}competent_unit_id__in": ids})
+
+
+def process_q(user) -> Q:
+    return case_q(user, prefix="case__")
+
+
+def task_q(user) -> Q:
+    return case_q(user, prefix="process__caseprocess__case__")
+
+
+def case_unit_id(case) -> int:
+    """The unit that acts on the case: the competent one, else the receiving one."""
+    return case.competent_unit_id or case.receiving_unit_id
+
+
+def task_token(role: str, unit_id: int) -> str:
+    """What a queued task asks for: ``role@unit``."""
+    return f"{role}@{unit_id}"
+
+
+def queue_q(user) -> Q:
+    """Tasks waiting for one of the user's roles in the units where they hold it directly, or their own."""
+    access = access_for(user)
+    tokens = sorted(task_token(g.role, g.unit_id) for g in access.grants)
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(owner=user) | Q(owner_permission__in=tokens)
+
+
+def may_take(user, owner_permission: str | None) -> bool:
+    """A queued task asks for ``role@unit``; the role held in that unit or one above it qualifies."""
+    if not owner_permission or "@" not in owner_permission:
+        return False
+    role, _at, unit = owner_permission.partition("@")
+    try:
+        unit_id = int(unit)
+    except ValueError:
+        return False
+    return role in access_for(user).roles_in(unit_id)
+
+
+def may_view_case(user, case) -> bool:
+    access = access_for(user)
+    return bool(access.roles_in(case.receiving_unit_id) or access.roles_in(case.competent_unit_id))
+
+
+# --- acts -----------------------------------------------------------------------------
+
+def _units_of_case(case) -> list[int]:
+    return [case.receiving_unit_id, case.competent_unit_id]
+
+
+def _acting_unit(case) -> list[int]:
+    return [case_unit_id(case)]
+
+
+def can_classify(case, user) -> bool:
+    return has_role(user, _units_of_case(case), [Role.RECEPTION, Role.HEAD])
+
+
+can_route = can_classify
+
+
+def can_decide_acceptance(case, user) -> bool:
+    return has_role(user, _acting_unit(case), [Role.HEAD])
+
+
+can_assign = can_decide_acceptance
+can_sign = can_decide_acceptance
+
+
+def can_handle(case, user) -> bool:
+    """The assigned handler works the case; a head of its unit may step in."""
+    if user is not None and case.handler_id is not None and case.handler_id == getattr(user, "pk", None):
+        return has_role(user, _acting_unit(case), [Role.HANDLER, Role.HEAD])
+    return has_role(user, _acting_unit(case), [Role.HEAD])
+
+
+def can_record_appeal(case, user) -> bool:
+    """A second complaint is lodged with the superior, so its reception and head may record it too."""
+    unit = case.competent_unit or case.receiving_unit
+    above = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return holds_role_exactly(user, [case.receiving_unit_id, *above], [Role.RECEPTION, Role.HEAD]) or has_role(
+        user, _units_of_case(case), [Role.RECEPTION, Role.HEAD]
+    )
+
+
+def can_file_documents(case, user) -> bool:
+    return has_role(user, _units_of_case(case), OFFICIAL_ROLES)
+
+
+can_record_withdrawal = can_file_documents
+
+
+def can_log_petition(user, receiving_unit) -> bool:
+    return has_role(user, [receiving_unit], [Role.RECEPTION, Role.HEAD])
+
+
+def intake_unit_ids(user) -> set[int]:
+    """Units where the user may log a petition."""
+    return access_for(user).unit_ids([Role.RECEPTION, Role.HEAD])
+
+
+def may_be_handler(user, case) -> bool:
+    """Who may be given the case: a handler or head of its acting unit (directly, not from above)."""
+    return holds_role_exactly(user, _acting_unit(case), [Role.HANDLER, Role.HEAD])
+
+
+# Acts that keep the status (recorded facts): the statuses they are taken in, and who takes them.
+FACT_ACTS = {
+    "record_verification": (("in_verification",), can_handle),
+    "record_dialogue": (("in_dialogue",), can_handle),
+    "record_draft": (("in_verification", "in_dialogue"), can_handle),
+    "attach": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided"), can_file_documents),
+}
+
+
+def available_acts(user, case) -> list[str]:
+    """The acts this user may take on the case now: FSM transitions whose state, conditions and
+    permission allow them, plus the recorded facts of the case's current status."""
+    if not may_view_case(user, case):
+        return []
+    acts = [t.name for t in case.get_available_user_status_transitions(user)]
+    acts += [name for name, (statuses, allowed) in FACT_ACTS.items() if case.status in statuses and allowed(case, user)]
+    return sorted(set(acts))
+
+
+# --- identity (reference §5) -----------------------------------------------------------
+
+def may_see_identity(user, case) -> bool:
+    """Whether the user may see the petitioners' identity in this case.
+
+    A protected case (received as, or ever classified as, a denunciation) shows
+    it only to the officers §5 names; any other case to every official in scope.
+    """
+    access = access_for(user)
+    if not access.grants:
+        return False
+    if not is_identity_protected(case):
+        return bool(
+            (access.roles_in(case.receiving_unit_id) | access.roles_in(case.competent_unit_id)) & set(OFFICIAL_ROLES)
+        )
+    if case.handler_id is not None and case.handler_id == user.pk and access.roles_held_exactly_in(case_unit_id(case)):
+        return True
+    return holds_role_exactly(user, [case.receiving_unit_id], [Role.RECEPTION, Role.HEAD]) or holds_role_exactly(
+        user, [case.competent_unit_id], [Role.HEAD]
+    )
+
+
+def is_identity_protected(case) -> bool:
+    return bool(getattr(case, "identity_protected", False)) or case.kind == "denunciation"
+
+
+def identity_q(user) -> Q:
+    """Cases whose protected identities the user may see (for duplicate and history look-ups)."""
+    access = access_for(user)
+    if not access.grants or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    reception = sorted(g.unit_id for g in access.grants if g.role in (Role.RECEPTION, Role.HEAD))
+    heads = sorted(g.unit_id for g in access.grants if g.role == Role.HEAD)
+    handler_units = sorted({g.unit_id for g in access.grants})
+    protected = (
+        Q(receiving_unit_id__in=reception)
+        | Q(competent_unit_id__in=heads)
+        | (Q(handler=user) & (Q(competent_unit_id__in=handler_units)
+                              | Q(competent_unit__isnull=True, receiving_unit_id__in=handler_units)))
+    )
+    official_units = sorted(access.unit_ids(OFFICIAL_ROLES))
+    unprotected = Q(identity_protected=False) & ~Q(kind="denunciation") & (
+        Q(receiving_unit_id__in=official_units) | Q(competent_unit_id__in=official_units)
+    )
+    return unprotected | protected
