@@ -55,3 +55,9 @@ def content_for(*, user, case: Case, purpose: str, now=None) -> str:
     if user is not None and user.is_authenticated:
         IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=allowed)
     return case.content if allowed else redacted_content(case)
+
+
+def log_refused_look(*, user, case: Case, purpose: str, now=None) -> None:
+    """A look refused at the permission layer (a 403/404 page) is logged like any other (reference §5)."""
+    if policy.is_identity_protected(case) and user is not None and user.is_authenticated:
+        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=False)

@@ -7,6 +7,8 @@ to change it is a transition method below, called from ``cases.services``.
 every act bumps, so acts that keep the status (extend, assign, partial
 withdrawal) are protected the same way.
 """
+import threading
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,30 @@ class SlaState(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
+
+
+_unprotected = threading.local()
+
+
+class ProtectedFSMField(FSMField):
+    """An ``FSMField(protected=True)`` whose protection is lifted per thread, not per process.
+
+    django-fsm-2's ``refresh_from_db`` turns ``protected`` off on the field object shared by
+    every thread and back on afterwards; a transition racing in another thread then read
+    "Direct status modification is not allowed" (a 500). Here the flip only affects the
+    thread that refreshes.
+    """
+
+    @property
+    def protected(self):
+        return self._protected and not getattr(_unprotected, "on", False)
+
+    @protected.setter
+    def protected(self, value):
+        if not hasattr(self, "_protected"):
+            self._protected = bool(value)  # the field's declaration
+        else:
+            _unprotected.on = not value  # refresh_from_db lifting it for a moment, in this thread only
 
 
 class Topic(models.Model):
@@ -123,7 +149,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=20)
     pin_hash = models.CharField(max_length=128, editable=False)
 
-    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
+    status = ProtectedFSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True
+    )
     version = FSMIntegerField(default=0, editable=False)
     suspended_from = models.CharField(max_length=20, blank=True, editable=False)
     status_reason = models.TextField(_("reason"), blank=True)

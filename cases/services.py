@@ -28,7 +28,7 @@ from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
-from . import rules
+from . import events, rules
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -168,8 +168,32 @@ def _refresh_sla(case: Case, moment: dt.datetime) -> None:
         setattr(case, name, value)
 
 
-def _record(case: Case, *, actor, action: str, from_status: str, at: dt.datetime, legal_basis: str = "", payload=None):
-    return CaseEvent.objects.create(
+# What an event records of the case it changed: old and new values of the status, the
+# due dates, the flags and the other columns an act may move (``payload["changes"]``).
+TRACKED_COLUMNS = (
+    "status", "kind", "competent_unit", "topic", "complexity", "handler", "acceptance_due", "resolution_due",
+    "notice_due", "accepted_on", "decided_on", "closed_on", "notice_sent_on", "extensions", "dialogue_held",
+    "findings_differ", "identity_protected", "is_anonymous", "is_remote", "is_multi_site", "is_over_level",
+    "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
+)
+
+
+def _snapshot(case: Case) -> dict:
+    return {name: _plain(getattr(case, Case._meta.get_field(name).attname)) for name in TRACKED_COLUMNS}
+
+
+def _changes(before: dict, case: Case) -> dict:
+    after = _snapshot(case)
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def _record(case: Case, *, actor, action: str, from_status: str, at: dt.datetime, legal_basis: str = "", payload=None,
+            changes: dict | None = None, workflow: bool = True):
+    """Write the act's event and publish it (in the act's transaction)."""
+    payload = dict(payload or {})
+    if changes:
+        payload["changes"] = changes
+    event = CaseEvent.objects.create(
         case=case,
         at=at,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -177,8 +201,10 @@ def _record(case: Case, *, actor, action: str, from_status: str, at: dt.datetime
         from_status=from_status,
         to_status=case.status,
         legal_basis=legal_basis,
-        payload=payload or {},
+        payload=payload,
     )
+    events.publish(case, event, workflow=workflow)
+    return event
 
 
 def _transition_permitted(method, user) -> bool:
@@ -223,6 +249,8 @@ def _act(
         raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
     try:
         with transaction.atomic():
+            events.begin(case)
+            before = _snapshot(case)
             if not meta.conditions_met(case, from_status):
                 reasons = refusal(case) if refusal else []
                 raise Conflict(
@@ -237,7 +265,7 @@ def _act(
             case.version += 1
             case.save(update_fields=ACT_COLUMNS)
             _record(case, actor=actor, action=action, from_status=from_status, at=moment,
-                    legal_basis=legal_basis, payload=payload)
+                    legal_basis=legal_basis, payload=payload, changes=_changes(before, case))
             _refresh_sla(case, moment)
     except ConcurrentTransition:
         case.refresh_from_db()
@@ -475,13 +503,10 @@ def _save_intake(case: Case, people: list[Petitioner], *, actor, moment, payload
         person.case = case
     Petitioner.objects.bulk_create(people)
     _record(case, actor=actor, action="intake", from_status="", at=moment,
-            legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload)
+            legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload, changes=_changes({}, case),
+            workflow=start_process)
     if refresh_sla:
         _refresh_sla(case, moment)
-    if start_process:
-        from workflows.flows import start_case_process
-
-        start_case_process(case)
 
 
 # --- classification and acceptance ------------------------------------------------
@@ -636,6 +661,8 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
         raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
     moment = _now(now)
     with transaction.atomic():
+        events.begin(case)
+        before = _snapshot(case)
         updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(
             version=case.version + 1, updated_at=moment, **updates
         )
@@ -643,7 +670,7 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
             raise Conflict(_("the case was changed by someone else; reload it and try again"))
         case.refresh_from_db()
         _record(case, actor=actor, action=action, from_status=case.status, at=moment,
-                legal_basis=legal_basis, payload=payload)
+                legal_basis=legal_basis, payload=payload, changes=_changes(before, case))
     return case
 
 

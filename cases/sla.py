@@ -1,10 +1,12 @@
 """The SLA sweep: keeps every case's SLA state and flags current, set-based.
 
 One pass finds, through partial indexes (migration ``0002_sla_indexes``),
-only the rows whose state actually changes, updates them, records a
-``CaseEvent`` for each deadline that newly became due soon or overdue and,
-for each head of the cases' units, one ``Escalation`` digest of those cases. There is no Python loop
-over cases: the number of queries is the same for ten cases or a million.
+only the rows whose state actually changes, updates them and records a
+``CaseEvent`` for each deadline that newly became due soon or overdue, then
+publishes the id range of those events (``cases.events.sla_alerts_recorded``):
+``notifications`` builds its digests for the heads from exactly those rows.
+There is no Python loop over cases: the number of queries is the same for ten
+cases or a million.
 
 Duplicates are impossible by construction: events carry a unique
 ``dedupe_key`` (``sla:<case>:<deadline>:<state>:<due>``) inserted with ON
@@ -32,9 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.models import Escalation
-from organisation.models import Membership, Role
-
+from . import events as domain_events
 from .models import RESOLVING_STATUSES, Case, CaseEvent, SlaState, Status
 
 # Arbitrary constant: the key of the sweep's PostgreSQL advisory lock.
@@ -187,23 +187,6 @@ def insert_events_sql() -> str:
     )
 
 
-def insert_escalations_sql(inserted: str) -> str:
-    """One digest per head, unit and reason, over the events this sweep inserted.
-
-    ``inserted`` yields (case_id, action, unit_id) of those events only, so a
-    racing sweep whose events all conflicted escalates nothing.
-    """
-    v = _vendor_snippets()
-    return (
-        f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "
-        f"SELECT i.unit_id, m.user_id, substr(i.action, 5), %(now)s, COUNT(DISTINCT i.case_id), {v['case_ids']} "
-        f"FROM ({inserted}) i "
-        f"JOIN {Membership._meta.db_table} m ON m.unit_id = i.unit_id AND m.role = '{Role.HEAD}' "
-        f"JOIN {Membership.user.field.related_model._meta.db_table} u ON u.id = m.user_id AND u.is_active "
-        "WHERE true GROUP BY i.unit_id, m.user_id, i.action ON CONFLICT DO NOTHING"
-    )
-
-
 def _set_clause(prefix: str) -> str:
     news = [f"{prefix}new_{d}" for d in DEADLINES]
     sets = [f"{d}_sla = {prefix}new_{d}" for d in DEADLINES]
@@ -229,7 +212,9 @@ class SweepResult:
     changed: dict = field(default_factory=dict)  # deadline or flag -> number of cases whose value changed
     cases: int = 0  # rows updated
     events: int = 0
-    escalations: int = 0
+    escalations: int = 0  # digests built on commit by the notifications subscriber
+    first_event_id: int | None = None
+    last_event_id: int | None = None
 
     def as_dict(self) -> dict:
         return {"skipped": self.skipped, "cases": self.cases, **self.changed, "events": self.events, "escalations": self.escalations}
@@ -280,49 +265,40 @@ def sweep_params(now: dt.datetime) -> dict:
 
 
 def _apply_postgresql(cursor, params, one_case: bool) -> SweepResult:
-    """One statement: snapshot the changing rows, update them by ctid, insert events and escalations."""
+    """One statement: snapshot the changing rows, update them by ctid, insert the events."""
     cursor.execute(
         f"WITH chg AS MATERIALIZED ({changed_rows_sql(one_case=one_case)}), "
         f"upd AS (UPDATE {Case._meta.db_table} AS c SET {_set_clause('chg.')} FROM chg WHERE c.ctid = chg.tid RETURNING 1), "
         f"newly AS ({newly_alerted_sql()}), "
-        f"ev AS ({insert_events_sql()} RETURNING case_id, action), "
-        "esc AS ("
-        + insert_escalations_sql("SELECT ev.case_id, ev.action, chg.unit_id FROM ev JOIN chg ON chg.id = ev.case_id")
-        + " RETURNING 1) "
-        f"SELECT {COUNTS}, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev), (SELECT COUNT(*) FROM esc) FROM chg",
+        f"ev AS ({insert_events_sql()} RETURNING id) "
+        f"SELECT {COUNTS}, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev), (SELECT MIN(id) FROM ev), "
+        "(SELECT MAX(id) FROM ev) FROM chg",
         params,
     )
-    *changed, _, updated, events, escalations = cursor.fetchone()
-    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events, escalations=escalations)
+    *changed, _, updated, events, first, last = cursor.fetchone()
+    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events,
+                       first_event_id=first, last_event_id=last)
 
 
 def _apply_sqlite(cursor, params, one_case: bool) -> SweepResult:
-    """INSERT … SELECT the events and escalations, then UPDATE, in the caller's (serialised) transaction."""
+    """INSERT … SELECT the events, then UPDATE, in the caller's (serialised) transaction."""
     changed_rows = changed_rows_sql(one_case=one_case)
     chg = f"WITH chg AS ({changed_rows}), newly AS ({newly_alerted_sql()}) "
     cursor.execute(f"WITH chg AS ({changed_rows}) SELECT {COUNTS} FROM chg", params)
     *changed, _ = cursor.fetchone()
     cursor.execute(chg + insert_events_sql(), params)
     events = _sqlite_changes(cursor)
-    # Writers are serialised on SQLite: the events stamped with this sweep's
-    # time are the ones it just inserted (a repeat at the same instant hits
-    # the digest's unique key and adds nothing).
-    cursor.execute(
-        insert_escalations_sql(
-            f"SELECT e.case_id, e.action, COALESCE(c.competent_unit_id, c.receiving_unit_id) AS unit_id "
-            f"FROM {CaseEvent._meta.db_table} e JOIN {Case._meta.db_table} c ON c.id = e.case_id "
-            f"WHERE e.at = %(now)s AND e.actor_id IS NULL AND e.action IN {_in('sla_' + s for s in ALERT_STATES)}"
-        ),
-        params,
-    )
-    escalations = _sqlite_changes(cursor)
+    # Writers are serialised on SQLite: the rows just inserted are the last ``events`` ids.
+    cursor.execute("SELECT last_insert_rowid()")
+    last = cursor.fetchone()[0] if events else None
     cursor.execute(
         f"WITH chg AS ({changed_rows}) UPDATE {Case._meta.db_table} SET {_set_clause('chg.')} "
         f"FROM chg WHERE {Case._meta.db_table}.id = chg.id",
         params,
     )
     updated = _sqlite_changes(cursor)
-    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events, escalations=escalations)
+    return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events,
+                       first_event_id=last - events + 1 if last else None, last_event_id=last)
 
 
 def _sqlite_changes(cursor) -> int:
@@ -342,8 +318,11 @@ def apply_sweep(*, now: dt.datetime, case_id: int | None = None) -> SweepResult:
     one_case = case_id is not None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return _apply_postgresql(cursor, params, one_case)
-        return _apply_sqlite(cursor, params, one_case)
+            result = _apply_postgresql(cursor, params, one_case)
+        else:
+            result = _apply_sqlite(cursor, params, one_case)
+    domain_events.publish_sla_alerts(now=now, result=result)
+    return result
 
 
 def sweep_sla(*, now: dt.datetime | None = None) -> SweepResult:

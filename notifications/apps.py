@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from cases import events
+
+        from . import digests
+
+        events.sla_alerts_recorded.connect(digests.on_sla_alerts, dispatch_uid="notifications.digests")

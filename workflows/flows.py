@@ -57,6 +57,10 @@ def _resume_status(activation) -> str:
     return case_resume_status(case)
 
 
+def _findings_recorded(activation) -> bool:
+    return _fresh_case(activation).events.filter(action="record_verification").exists()
+
+
 def case_resume_status(case) -> str:
     return case.suspended_from if case.status == Status.SUSPENDED else case.status
 
@@ -86,6 +90,10 @@ class CaseTask(flow.View):
     def can_view(self, user, task):
         return (task.owner_id is not None and is_owner(task.owner, user)) or policy.may_take(user, task.owner_permission)
 
+    def can_unassign(self, user, task):
+        """Only the holder hands a queued task back; reassigning is a case act (``case_assign``)."""
+        return task.owner_id is not None and task.owner_permission is not None and is_owner(task.owner, user)
+
 
 class CaseFlow(flow.Flow):
     """Petition resolution
@@ -107,13 +115,18 @@ class CaseFlow(flow.Flow):
     # A case brought in mid-way — migrated from a paper ledger, or a demo case
     # moved on by the services — starts at the task its status calls for.
     start_mid_way = flow.StartHandle(this.start_process).Next(this.pick_up)
+    # The same switch opens the next task when a case was moved outside a task page (workflows.sync).
     pick_up = (
         flow.Switch()
         .Case(this.end, lambda activation: _resume_status(activation) not in RESUMABLE)
         .Case(this.assign_handler, lambda activation: _resume_status(activation) == Status.ACCEPTED
               and _fresh_case(activation).handler_id is None)
-        .Case(this.verify, lambda activation: _resume_status(activation) in (Status.ACCEPTED, Status.IN_VERIFICATION))
-        .Case(this.dialogue, lambda activation: _resume_status(activation) == Status.IN_DIALOGUE)
+        .Case(this.verify, lambda activation: _resume_status(activation) == Status.ACCEPTED
+              or (_resume_status(activation) == Status.IN_VERIFICATION and not _findings_recorded(activation)))
+        .Case(this.dialogue, lambda activation: _resume_status(activation) in (Status.IN_VERIFICATION, Status.IN_DIALOGUE)
+              and not rules.dialogue_requirement_met(_fresh_case(activation)))
+        .Case(this.draft_decision, lambda activation: _resume_status(activation) in (Status.IN_VERIFICATION,
+                                                                                      Status.IN_DIALOGUE))
         .Case(this.close, lambda activation: _resume_status(activation) == Status.DECIDED)
         .Default(this.classify)
     )

@@ -11,6 +11,10 @@ class CaseFlowViewset(FlowAppViewset):
     queue_view_class = views.CaseQueueView
     process_list_view_class = views.CaseProcessListView
     task_list_view_class = views.CaseTaskListView
+    dashboard_view_class = views.CaseDashboardView
+    chart_view_class = views.CaseChartView
+    tasks_assign_view_class = views.CaseBulkAssignView
+    tasks_unassign_view_class = views.CaseBulkUnassignView
 
     suspend_path = path("cases/<int:case_pk>/suspend/", views.SuspendView.as_view(), name="case_suspend")
     resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")

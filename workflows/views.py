@@ -9,6 +9,7 @@ Conflict → the form with the message (409).
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,8 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow import viewprop
 from viewflow.workflow.flow.views import (
+    BulkAssignTasksActionView,
+    BulkUnassignTasksActionView,
     DashboardProcessListView,
     DashboardTaskListView,
+    DashboardView,
+    FlowChartView,
     FlowInboxListView,
     FlowQueueListView,
 )
@@ -26,10 +31,10 @@ from viewflow.workflow.status import STATUS
 from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
-from cases.identity import content_for
+from cases.identity import content_for, log_refused_look
 from cases.models import Case, Status
 
-from . import forms
+from . import forms, sync
 
 CASE_TASK_COLUMNS = ("task_id", "task_title", "case_code", "case_kind", "case_status", "case_due", "created")
 
@@ -80,12 +85,15 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
 
     def form_valid(self, form):
         case = self.case
-        try:
-            with transaction.atomic():
-                self.perform(form, case=case, actor=self.request.user)
-        except (InvalidInput, Forbidden, NotFound, Conflict) as error:
-            return _error_response(self, form, error)
-        self.activation.execute()
+        with sync.task_in_progress(case.pk):
+            try:
+                with transaction.atomic():
+                    self.perform(form, case=case, actor=self.request.user)
+            except (InvalidInput, Forbidden, NotFound, Conflict) as error:
+                return _error_response(self, form, error)
+            self.activation.execute()
+        # The flow moved on by its own rules; make sure the result is what the case's status calls for.
+        sync.sync_process(case)
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
@@ -185,7 +193,13 @@ class CaseActView(LoginRequiredMixin, generic.FormView):
     title = ""
 
     def dispatch(self, request, *args, **kwargs):
-        self.case = get_object_or_404(Case.objects.select_related("process"), pk=kwargs["case_pk"])
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = Case.objects.select_related("process").filter(pk=kwargs["case_pk"]).first()
+        if self.case is None or not policy.may_view_case(request.user, self.case):
+            if self.case is not None:
+                log_refused_look(user=request.user, case=self.case, purpose=f"refused:{request.resolver_match.url_name}")
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -235,7 +249,7 @@ class ExtendView(CaseActView):
 
 
 class WithdrawView(CaseActView):
-    """A full withdrawal ends the case, so its open tasks are cancelled with the process."""
+    """A full withdrawal ends the case; the workflow subscriber closes its process."""
 
     title = _("Record a withdrawal")
     form_class = forms.WithdrawForm
@@ -245,16 +259,13 @@ class WithdrawView(CaseActView):
 
     def perform(self, form, case, actor):
         data = form.cleaned_data
-        case = services.case_withdraw(
+        services.case_withdraw(
             case=case,
             actor=actor,
             reason=data["reason"],
             petitioner_ids=data["petitioner_ids"] or None,
             continue_resolution=data["continue_resolution"],
         )
-        process = getattr(case, "process", None)
-        if case.status == Status.WITHDRAWN and process is not None and process.finished is None:
-            process.flow_class.instance.cancel(process)
 
 
 # --- inbox and queue -----------------------------------------------------------------
@@ -329,3 +340,56 @@ class CaseTaskListView(DashboardTaskListView):
             .select_related("process")
             .order_by("-created")
         )
+
+
+class CaseDashboardView(DashboardView):
+    """viewflow's kanban, with only the tasks of cases in the user's scope."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = policy.task_q(self.request.user)
+        tasks = self.flow_class.task_class._default_manager
+        for column in context["columns"]:
+            column["tasks"] = tasks.filter(
+                Q(finished__isnull=True) | Q(status=STATUS.ERROR), scope,
+                process__flow_class=self.flow_class, flow_task=column["node"],
+            ).select_related("process")[: self.MAX_ROWS]
+        context["finished"] = tasks.filter(
+            scope, process__flow_class=self.flow_class, finished__isnull=False, flow_task__in=context["end_nodes"]
+        )[: self.MAX_ROWS]
+        return context
+
+
+class CaseChartView(FlowChartView):
+    """The flow's chart is public to staff; a process's chart only to those who may see the process."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = self.flow_class.process_class._default_manager.filter(pk=process_pk).first()
+            if process is None or not self.flow_class.instance.has_view_permission(request.user, obj=process):
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseBulkAssignView(BulkAssignTasksActionView):
+    """"Assign all" works on the user's own queue, never on the whole task table."""
+
+    flow_class = None
+
+    def get_queryset(self):
+        self.queryset = (
+            self.model._default_manager.filter(process__flow_class=self.flow_class, flow_task_type="HUMAN",
+                                               status=STATUS.NEW)
+            .filter(policy.queue_q(self.request.user))
+        )
+        return super().get_queryset()
+
+
+class CaseBulkUnassignView(BulkUnassignTasksActionView):
+    flow_class = None
+    def get_queryset(self):
+        self.queryset = self.model._default_manager.filter(
+            process__flow_class=self.flow_class, owner=self.request.user, status=STATUS.ASSIGNED
+        )
+        return super().get_queryset()

@@ -60,7 +60,18 @@ def unit():
     return UnitFactory()
 
 
-def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transition(unit):
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """The sweep as beat runs it: its digests are built once its transaction commits."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return sweep_sla(**kwargs)
+
+    return run
+
+
+def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transition(unit, sweep):
     heads = {member(unit, Role.HEAD), member(unit, Role.HEAD)}
     member(unit, Role.HANDLER)
     case = make_case(unit, acceptance_due=D, deadline_basis=[
@@ -68,11 +79,11 @@ def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transitio
         {"deadline": "acceptance", "rule": "K2", "source": "LKN 2011 Art 27"},
     ])
 
-    sweep_sla(now=aware(D - dt.timedelta(days=4)))
+    sweep(now=aware(D - dt.timedelta(days=4)))
     assert row(case)["acceptance_sla"] == row(case)["sla_state"] == "on_track"
     assert not sla_events().exists() and not Escalation.objects.exists()
 
-    result = sweep_sla(now=aware(D - dt.timedelta(days=3)))
+    result = sweep(now=aware(D - dt.timedelta(days=3)))
     assert row(case)["sla_state"] == "due_soon"
     assert (result.changed["acceptance"], result.events, result.escalations) == (1, 1, 2)
     event = sla_events(case).get()
@@ -84,21 +95,21 @@ def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transitio
     assert {e.recipient for e in digests} == heads
     assert {(e.unit_id, e.case_count, tuple(e.case_ids)) for e in digests} == {(unit.pk, 1, (case.pk,))}
 
-    again = sweep_sla(now=aware(D))  # still due soon on the due day itself
+    again = sweep(now=aware(D))  # still due soon on the due day itself
     assert (again.cases, again.events, again.escalations) == (0, 0, 0)
 
-    result = sweep_sla(now=aware(D + dt.timedelta(days=1)))
+    result = sweep(now=aware(D + dt.timedelta(days=1)))
     assert row(case)["sla_state"] == "overdue"
     assert (result.events, result.escalations) == (1, 2)
     assert list(sla_events(case).values_list("action", flat=True)) == ["sla_due_soon", "sla_overdue"]
     assert Escalation.objects.filter(reason="overdue", case_ids=[case.pk]).count() == 2
 
-    rerun = sweep_sla(now=aware(D + dt.timedelta(days=2)))
+    rerun = sweep(now=aware(D + dt.timedelta(days=2)))
     assert (rerun.cases, rerun.events, rerun.escalations) == (0, 0, 0)
     assert sla_events(case).count() == 2
 
 
-def test_escalations_go_to_active_heads_of_the_competent_unit_else_the_receiving_unit(unit):
+def test_escalations_go_to_active_heads_of_the_competent_unit_else_the_receiving_unit(unit, sweep):
     competent = UnitFactory()
     competent_head = member(competent, Role.HEAD)
     receiving_head = member(unit, Role.HEAD)
@@ -108,7 +119,7 @@ def test_escalations_go_to_active_heads_of_the_competent_unit_else_the_receiving
     routed = make_case(unit, competent_unit=competent, acceptance_due=D - dt.timedelta(days=1))
     unrouted = make_case(unit, acceptance_due=D - dt.timedelta(days=1))
 
-    sweep_sla(now=aware(D))
+    sweep(now=aware(D))
 
     digests = {(e.unit_id, e.recipient_id, tuple(e.case_ids)) for e in Escalation.objects.all()}
     assert digests == {(competent.pk, competent_head.pk, (routed.pk,)), (unit.pk, receiving_head.pk, (unrouted.pk,))}
@@ -189,12 +200,17 @@ def test_a_deadline_pushed_back_becomes_due_soon_again_with_its_new_date(unit):
 
 
 @pytest.mark.parametrize("n", [10, 200])
-def test_query_count_does_not_depend_on_the_number_of_cases(unit, n, django_assert_num_queries):
+def test_query_count_does_not_depend_on_the_number_of_cases(unit, n, django_assert_num_queries,
+                                                            django_capture_on_commit_callbacks):
     member(unit, Role.HEAD)
     for i in range(n):
         make_case(unit, acceptance_due=D - dt.timedelta(days=i % 3))
-    with django_assert_num_queries(6):  # savepoint, advisory lock, two SET LOCAL, the sweep statement, release
-        result = sweep_sla(now=aware(D))
+    with django_capture_on_commit_callbacks() as digests:
+        with django_assert_num_queries(6):  # savepoint, advisory lock, two SET LOCAL, the sweep statement, release
+            result = sweep_sla(now=aware(D))
+    with django_assert_num_queries(3):  # the digests: savepoint, one INSERT … SELECT, release
+        for deliver in digests:
+            deliver()
     assert (result.cases, result.events, result.escalations) == (n, n, 2)  # one digest per state
     assert sorted(e.case_count for e in Escalation.objects.all()) == sorted(
         [sum(1 for i in range(n) if i % 3 == 0), sum(1 for i in range(n) if i % 3)]

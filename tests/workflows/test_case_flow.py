@@ -196,12 +196,16 @@ def test_suspended_case_refuses_to_complete_its_task_until_resumed(world, driver
     case.refresh_from_db()
     assert case.status == Status.SUSPENDED
 
-    response = driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION, expect=409)
-    assert "suspended" in response.content.decode().lower()
-    assert open_task(process, CaseFlow.draft_decision).status == STATUS.ASSIGNED
+    # The suspension parks the work: the handler's open task is closed, and its page says so.
+    parked = process.task_set.get(flow_task=CaseFlow.draft_decision)
+    assert parked.status == STATUS.CANCELED and not open_nodes(process)
+    client.force_login(world.handler)
+    response = client.post(driver.url(parked, "execute"), DECISION)
+    assert response.status_code == 409 and "no longer open" in response.content.decode()
 
     client.force_login(world.head)
     assert client.post(reverse("workflow:case_resume", args=[case.pk])).status_code == 302
+    assert open_nodes(process) == {"draft_decision"}  # picked up where it stopped
     driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
     assert open_nodes(process) == {"sign_decision"}
     assert [a for a, _ in trail(case)][-3:] == ["suspend", "resume", "record_draft"]
