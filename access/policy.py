@@ -259,6 +259,17 @@ def may_be_handler(user, case) -> bool:
     return holds_role_exactly(user, _acting_unit(case), [Role.HANDLER, Role.HEAD])
 
 
+def handler_candidates_q(case) -> Q:
+    """Users who may be given the case (a ``Q`` on users): handlers and heads of its acting unit, in force."""
+    today = legal_today()
+    return Q(
+        memberships__unit_id=case_unit_id(case),
+        memberships__role__in=[Role.HANDLER, Role.HEAD],
+    ) & (Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=today)) & (
+        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today)
+    ) & Q(is_active=True)
+
+
 # Acts that keep the status (recorded facts): the statuses they are taken in, and who takes them.
 FACT_ACTS = {
     "record_verification": (("in_verification",), can_handle),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.identity import petitioners_for
 from cases.models import Topic
 from deadlines.models import CaseKind, Complexity
-from organisation.models import Role, Unit
+from organisation.models import Unit
 
 from access import policy
 
@@ -64,7 +64,7 @@ class AssignHandlerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = (
             get_user_model()
-            .objects.filter(memberships__unit_id=policy.case_unit_id(case), memberships__role__in=[Role.HANDLER, Role.HEAD])
+            .objects.filter(policy.handler_candidates_q(case))
             .distinct()
             .order_by("username")
         )

@@ -4,7 +4,6 @@ import threading
 import pytest
 from django.db import connections
 from django.test import Client
-from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from cases import services
