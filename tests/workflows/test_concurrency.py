@@ -66,12 +66,10 @@ def test_refreshing_a_case_lifts_the_status_protection_only_in_its_own_thread(wo
 
     field = Case._meta.get_field("status")
     inside, release = threading.Event(), threading.Event()
-    original = models.Model.refresh_from_db
 
-    def slow_refresh(self, *args, **kwargs):
+    def slow_refresh(self, *args, **kwargs):  # stands for the read, with the protection lifted around it
         inside.set()
         release.wait(10)
-        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(models.Model, "refresh_from_db", slow_refresh)
     case = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case
