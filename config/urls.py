@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases import case_page
 from cases import views as case_views
 
 from . import views
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("track/", case_views.track, name="track"),
     path("cases/new/", case_views.intake, name="case_intake"),
+    path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow import viewprop
@@ -184,9 +185,9 @@ class CloseView(CaseTaskView):
 
 
 class CaseActView(LoginRequiredMixin, generic.FormView):
-    """POST-only act on a case; the service checks the permission and the state."""
+    """An act on a case from the case page; the service checks the permission and the state."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
     template_name = "workflows/case_act.html"
     form_class = forms.GroundsForm
     title = ""
@@ -219,10 +220,7 @@ class CaseActView(LoginRequiredMixin, generic.FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_success_url(self):
-        process = getattr(self.case, "process", None)
-        if process is None:
-            return reverse("workflow:inbox")
-        return reverse("workflow:process_detail", args=[process.pk])
+        return reverse("case_detail", args=[self.case.pk])
 
 
 class SuspendView(CaseActView):
@@ -279,7 +277,8 @@ class CaseTaskColumnsMixin:
         return task.process.caseprocess.case
 
     def case_code(self, task):
-        return self.case_of(task).tracking_code
+        case = self.case_of(task)
+        return format_html('<a href="{}">{}</a>', reverse("case_detail", args=[case.pk]), case.tracking_code)
 
     case_code.short_description = _("tracking code")
 
