@@ -58,9 +58,10 @@ def working_days_left(today: dt.date, due: dt.date) -> int:
 def _deadlines(case: Case, today: dt.date) -> list[dict]:
     basis = {entry.get("deadline"): entry for entry in case.deadline_basis if isinstance(entry, dict)}
     rows = []
+    running = {"acceptance": case.accepted_on is None, "resolution": True, "notice": case.notice_sent_on is None}
     for name, label in DEADLINES:
         due = getattr(case, f"{name}_due")
-        if due is None:
+        if due is None or not running[name]:
             continue
         entry = basis.get(name, {})
         rows.append({
