@@ -3,7 +3,7 @@ from django.db.models import Count, Q, QuerySet
 
 from access import policy
 
-from .models import OPEN_STATUSES, Case, SlaState
+from .models import OPEN_STATUSES, RESOLVING_STATUSES, Case, SlaState
 
 
 def cases_in_scope(*, user) -> QuerySet[Case]:
@@ -15,25 +15,42 @@ def open_cases(*, user) -> QuerySet[Case]:
     return cases_in_scope(user=user).filter(status__in=OPEN_STATUSES)
 
 
+# The supervisors' queues: name → the condition on open cases in scope, and its default order.
+QUEUES = {
+    "open": (Q(), ("resolution_due", "acceptance_due")),
+    "overdue": (Q(sla_state=SlaState.OVERDUE), ("resolution_due", "acceptance_due")),
+    "due_soon": (Q(sla_state=SlaState.DUE_SOON), ("resolution_due", "acceptance_due")),
+    "backlogged": (Q(is_backlogged=True), ("received_at",)),
+    "prolonged": (Q(is_prolonged=True), ("received_at",)),
+    "over_level": (Q(is_over_level=True), ("received_at",)),
+    "mass": (Q(is_mass=True), ("received_at",)),
+    "duplicate": (Q(is_duplicate=True), ("received_at",)),
+    "unassigned": (Q(status__in=RESOLVING_STATUSES, handler__isnull=True), ("resolution_due",)),
+}
+
+
+def queue(*, user, name: str) -> QuerySet[Case]:
+    """One supervisor queue: open cases of the user's units and those below, in its default order."""
+    condition, order = QUEUES[name]
+    return open_cases(user=user).filter(condition).order_by(*order, "pk")
+
+
 def overdue_queue(*, user) -> QuerySet[Case]:
-    return open_cases(user=user).filter(sla_state=SlaState.OVERDUE).order_by("resolution_due", "acceptance_due")
+    return queue(user=user, name="overdue")
 
 
 def due_soon_queue(*, user) -> QuerySet[Case]:
-    return open_cases(user=user).filter(sla_state=SlaState.DUE_SOON).order_by("resolution_due", "acceptance_due")
+    return queue(user=user, name="due_soon")
 
 
 def backlogged_queue(*, user) -> QuerySet[Case]:
-    return open_cases(user=user).filter(is_backlogged=True).order_by("received_at")
+    return queue(user=user, name="backlogged")
 
 
 def sla_counts(*, user) -> dict[str, int]:
-    """Open, due-soon, overdue and backlogged counts in one aggregate query."""
+    """Every queue's count in one aggregate query (the home counters link to the queues)."""
     return open_cases(user=user).aggregate(
-        open=Count("pk"),
-        due_soon=Count("pk", filter=Q(sla_state=SlaState.DUE_SOON)),
-        overdue=Count("pk", filter=Q(sla_state=SlaState.OVERDUE)),
-        backlogged=Count("pk", filter=Q(is_backlogged=True)),
+        **{name: Count("pk", filter=condition or None) for name, (condition, _order) in QUEUES.items()}
     )
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cases import case_page
+from cases import case_page, queues
 from cases import views as case_views
 
 from . import views
@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/", case_views.track, name="track"),
     path("cases/new/", case_views.intake, name="case_intake"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
+    path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,6 +1,7 @@
 """The home page: a way in for staff, with the SLA counts of the cases in their scope."""
 from django.shortcuts import render
 
+from cases.queues import QUEUE_TITLES
 from cases.selectors import sla_counts
 from access import policy
 from organisation.models import Membership
@@ -9,7 +10,9 @@ from organisation.models import Membership
 def home(request):
     context = {}
     if request.user.is_authenticated:
-        context["counts"] = sla_counts(user=request.user)
+        counts = sla_counts(user=request.user)
+        context["counts"] = counts
+        context["queues"] = [{"name": name, "title": title, "count": counts[name]} for name, title in QUEUE_TITLES.items()]
         context["units"] = list(
             Membership.objects.filter(user=request.user).select_related("unit").order_by("unit__path", "role")
         )

@@ -23,7 +23,9 @@ def test_queues_hold_the_cases_in_scope_by_sla_state(world):
     assert list(selectors.due_soon_queue(user=world.head)) == [soon]
     assert list(selectors.overdue_queue(user=world.province_head)) == [late]  # the province sees its communes
     assert not selectors.overdue_queue(user=world.outsider).exists()  # another commune does not
-    assert selectors.sla_counts(user=world.head) == {"open": 2, "due_soon": 1, "overdue": 1, "backlogged": 0}
+    assert selectors.sla_counts(user=world.head) == {"open": 2, "due_soon": 1, "overdue": 1, "backlogged": 0,
+                                                     "prolonged": 0, "over_level": 0, "mass": 0, "duplicate": 0,
+                                                     "unassigned": 0}
     assert not selectors.backlogged_queue(user=world.head).exists()
 
 

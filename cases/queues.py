@@ -1,0 +1,82 @@
+"""The supervisors' queues: overdue, due soon, backlogged … for the user's units and those below.
+
+Each list is one selector (``cases.selectors.queue``) filtered, sorted and
+paged in the database: the page costs the same whatever the number of cases.
+"""
+import django_filters
+from django.db.models import Q
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from access import policy
+from deadlines.models import CaseKind
+from organisation.models import Unit
+
+from .models import OPEN_STATUSES, Case, Status
+from .selectors import QUEUES, queue
+
+QUEUE_TITLES = {
+    "open": _("Open cases"),
+    "overdue": _("Overdue"),
+    "due_soon": _("Due soon"),
+    "backlogged": _("Backlogged"),
+    "prolonged": _("Prolonged"),
+    "over_level": _("Over-level"),
+    "mass": _("Mass petitions"),
+    "duplicate": _("Duplicate / repeat"),
+    "unassigned": _("Without a handler"),
+}
+SORTS = {
+    "due": ("resolution_due", "acceptance_due", "pk"),
+    "-due": ("-resolution_due", "-acceptance_due", "-pk"),
+    "received": ("received_at", "pk"),
+    "-received": ("-received_at", "-pk"),
+}
+PAGE_SIZE = 50
+
+
+class QueueFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=[(s.value, s.label) for s in OPEN_STATUSES])
+    unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=Unit.objects.none(), method="in_unit")
+    received_after = django_filters.DateFilter(label=_("received from"), field_name="received_at", lookup_expr="date__gte")
+    received_before = django_filters.DateFilter(label=_("received until"), field_name="received_at",
+                                                lookup_expr="date__lte")
+
+    class Meta:
+        model = Case
+        fields = ["kind", "status"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = Unit.objects.filter(pk__in=policy.access_for(user).unit_ids())
+        for name in ("received_after", "received_before"):
+            self.filters[name].field.widget.input_type = "date"
+
+    def in_unit(self, queryset, name, value):
+        """A unit's cases, with its sub-units' (received or competent there)."""
+        units = Unit.objects.filter(path__startswith=value.path).values("pk")
+        return queryset.filter(Q(competent_unit__in=units) | Q(receiving_unit__in=units))
+
+
+@login_required
+def queue_page(request, name: str):
+    if name not in QUEUES or not policy.is_staff_member(request.user):
+        raise Http404
+    cases = queue(user=request.user, name=name).select_related("receiving_unit", "competent_unit", "handler")
+    filters = QueueFilter(request.GET or None, queryset=cases, user=request.user)
+    if filters.is_bound and not filters.is_valid():
+        return render(request, "cases/queue.html", {"filters": filters, "name": name,
+                                                     "title": QUEUE_TITLES[name], "page": None}, status=400)
+    sort = request.GET.get("sort", "due")
+    rows = filters.qs.order_by(*SORTS.get(sort, SORTS["due"]))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/queue.html", {
+        "filters": filters, "page": page, "name": name, "title": QUEUE_TITLES[name], "sort": sort,
+        "query": query.urlencode(), "statuses": Status,
+    })

@@ -1,0 +1,76 @@
+"""Supervisors' queues: the home counters link to them, the numbers agree, the scope holds, pages cost the same."""
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case
+from cases.selectors import QUEUES
+
+from .conftest import complaint_kwargs, denunciation_kwargs
+from tests.factories import aware
+
+pytestmark = pytest.mark.django_db
+RECEIVED = dt.date(2026, 7, 6)
+
+
+def make(world, n, **kw):
+    return [services.case_intake(**complaint_kwargs(world, received=RECEIVED, respondent_number=f"{i}/QĐ", **kw)).case
+            for i in range(n)]
+
+
+def test_home_counters_link_to_queues_whose_rows_match(world, client):
+    make(world, 3)
+    services.case_intake(**denunciation_kwargs(world, received=RECEIVED))
+    Case.objects.filter(pk__in=Case.objects.values("pk")[:2]).update(sla_state="overdue")
+    client.force_login(world.province_head)
+    home = client.get("/").content.decode()
+    for name in QUEUES:
+        url = reverse("case_queue", args=[name])
+        assert url in home, name
+        shown = int(re.search(rf'data-count="{name}"><a href="[^"]+">(\d+)<', home).group(1))
+        page = client.get(url).content.decode()
+        assert page.count(f'href="/cases/') - page.count('href="/cases/new') == shown, name
+    assert int(re.search(r'data-count="overdue"><a href="[^"]+">(\d+)<', home).group(1)) == 2
+
+
+def test_queues_hold_only_the_users_units_and_those_below(world, client):
+    here = make(world, 2)
+    client.force_login(world.outsider)
+    body = client.get(reverse("case_queue", args=["open"])).content.decode()
+    assert all(case.tracking_code not in body for case in here)
+    client.force_login(world.province_head)
+    body = client.get(reverse("case_queue", args=["open"])).content.decode()
+    assert all(case.tracking_code in body for case in here)
+
+
+def test_filters_sort_and_bad_input(world, client):
+    complaints = make(world, 2)
+    denunciation = services.case_intake(**denunciation_kwargs(world, received=RECEIVED)).case
+    client.force_login(world.head)
+    url = reverse("case_queue", args=["open"])
+    body = client.get(url, {"kind": "denunciation"}).content.decode()
+    assert denunciation.tracking_code in body and complaints[0].tracking_code not in body
+    assert client.get(url, {"kind": "nonsense"}).status_code == 400
+    assert client.get(url, {"received_after": "31/31/2026"}).status_code == 400
+    assert client.get(url, {"unit": world.remote_commune.pk}).status_code == 400  # not one of his units
+    assert client.get(url, {"page": "999", "sort": "weird"}).status_code == 200
+    assert client.get(reverse("case_queue", args=["secret"])).status_code == 404
+
+
+def test_a_queue_page_costs_the_same_for_few_and_many_cases(world, client):
+    client.force_login(world.head)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("case_queue", args=["open"])).status_code == 200
+        return len(captured)
+
+    make(world, 2)
+    few = queries()
+    make(world, 30, is_anonymous=False)
+    assert queries() == few <= 12
