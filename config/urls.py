@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("track/", case_views.track, name="track"),
     path("cases/new/", case_views.intake, name="case_intake"),
+    path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
