@@ -76,7 +76,8 @@ def test_a_burst_of_wrong_pins_checks_at_most_the_threshold_and_the_right_pin_st
         assert all(status == 404 for given, status in answers if given == wrong)
         # once the burst has locked the code, the right PIN does not get through
         checks.clear()
-        after = Client(REMOTE_ADDR=f"192.0.2.{uuid.uuid4().int % 250 + 1}").post("/track/", {"code": code, "pin": pin})
+        addresses.append(f"192.0.2.{uuid.uuid4().int % 250 + 1}")
+        after = Client(REMOTE_ADDR=addresses[-1]).post("/track/", {"code": code, "pin": pin})
         assert after.status_code == 404 and checks == []
     finally:
         cache.delete_many(selectors.tracking_keys(code, "")
