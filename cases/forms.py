@@ -1,5 +1,7 @@
 """Reception desk forms. They collect input; the intake service validates and decides."""
 from django import forms
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,8 +9,16 @@ from deadlines.models import CaseKind, Complexity
 from access import policy
 from organisation.models import Unit
 
+from . import formats
 from .identity import IDENTITY_FIELDS
-from .models import Channel, Topic
+from .models import Channel, IdKind, Topic
+
+
+def units_valid_on(day):
+    """The units that exist on ``day``: the only ones a form may offer (a dissolved unit has nobody to act)."""
+    return Unit.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
 
 
 class IntakeForm(forms.Form):
@@ -17,7 +27,7 @@ class IntakeForm(forms.Form):
     received_at = forms.DateTimeField(label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     receiving_unit = forms.ModelChoiceField(label=_("receiving unit"), queryset=Unit.objects.none())
     competent_unit = forms.ModelChoiceField(
-        label=_("competent unit"), queryset=Unit.objects.filter(valid_to__isnull=True), required=False,
+        label=_("competent unit"), queryset=Unit.objects.none(), required=False,
         help_text=_("Leave empty when the receiving unit is competent."),
     )
     topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
@@ -37,8 +47,14 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        receiving = Unit.objects.filter(pk__in=policy.intake_unit_ids(user), valid_to__isnull=True)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["received_at"].initial = now
+        earliest = settings.EARLIEST_RECEIPT_DATE
+        self.fields["received_at"].widget.attrs.update(min=f"{earliest:%Y-%m-%d}T00:00", max=f"{now:%Y-%m-%dT%H:%M}")
+        self.fields["respondent_date"].widget.attrs.update(min=f"{earliest:%Y-%m-%d}", max=f"{now:%Y-%m-%d}")
+        valid = units_valid_on(now.date())
+        self.fields["competent_unit"].queryset = valid
+        receiving = valid.filter(pk__in=policy.intake_unit_ids(user))
         self.fields["receiving_unit"].queryset = receiving
         self.fields["receiving_unit"].initial = receiving.order_by("path").first()
 
@@ -47,11 +63,28 @@ class PetitionerForm(forms.Form):
     """One row per person; a row left blank is ignored (the service insists on a name otherwise)."""
 
     full_name = forms.CharField(label=_("full name"), max_length=200, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
-    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
+    id_kind = forms.ChoiceField(
+        label=_("ID document"), required=False,
+        choices=[("", _("CCCD or CMND (by the number of digits)")), *IdKind.choices],
+    )
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
     address = forms.CharField(label=_("address"), max_length=255, required=False)
     is_representative = forms.BooleanField(label=_("representative"), required=False)
     has_signed = forms.BooleanField(label=_("signed"), required=False, initial=True)
+
+    def clean(self):
+        """The same checks as the intake service, shown next to the field."""
+        data = super().clean()
+        try:
+            data["id_number"], data["id_kind"] = formats.id_document(data.get("id_number"), data.get("id_kind"))
+        except ValueError as error:
+            self.add_error("id_number", str(error))
+        try:
+            data["phone"] = formats.phone(data.get("phone"))
+        except ValueError as error:
+            self.add_error("phone", str(error))
+        return data
 
 
 PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=3, max_num=200, validate_max=True)

@@ -358,10 +358,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """Some petitioners withdraw; the case continues for the others (NĐ 155 Art 5)."""
 
 
+class IdKind(models.TextChoices):
+    CCCD = "cccd", _("Citizen identity card (CCCD, 12 digits)")
+    CMND = "cmnd", _("Old identity card (CMND, 9 digits)")
+    PASSPORT = "passport", _("Passport (foreigners)")
+
+
 class Petitioner(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
     full_name = models.CharField(_("full name"), max_length=200)
     id_number = models.CharField(_("ID number"), max_length=20, blank=True, db_index=True)
+    # Which document the ID number is from: CCCD (12 digits), CMND (9 digits) or a passport.
+    id_kind = models.CharField(_("ID document"), max_length=10, choices=IdKind.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_representative = models.BooleanField(_("representative"), default=False)
@@ -453,3 +461,18 @@ class IdentityAccess(AppendOnly):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} → #{self.case_id} ({self.purpose})"
+
+
+class IntakeSubmission(models.Model):
+    """One intake form, submitted once: its one-time token and the case it made.
+
+    The row is written in the intake's own transaction, so of two submissions
+    of the same form (a double click, a reload of the POST) exactly one makes
+    a case; the other finds this row and is sent to the same receipt. Its
+    random ``key`` is also the receipt's address: nothing guessable.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField(Case, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,4 +1,9 @@
 """Read queries over cases, shared by views, reports and tasks."""
+import re
+import sys
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from access import policy
@@ -54,9 +59,6 @@ def sla_counts(*, user) -> dict[str, int]:
     )
 
 
-TRACK_MAX_FAILURES = 5
-TRACK_LOCK_SECONDS = 3600
-
 # What a citizen sees of the trail: the acts, never who did them or their payload.
 PUBLIC_ACTIONS = (
     "intake", "accept", "refuse", "forward", "guide", "archive", "start_verification", "start_dialogue",
@@ -64,36 +66,69 @@ PUBLIC_ACTIONS = (
 )
 
 
-class TrackingLocked(Exception):
-    """Too many wrong PINs for this code or from this address: try again later."""
+def normalise_tracking_code(code: str) -> str:
+    """What people type ("abcd-efgh jklm", "ABCD.EFGH.JKLM") as the stored code: upper case, letters and digits."""
+    return re.sub(r"[^0-9A-Z]", "", (code or "").upper())
 
 
-def _failure_keys(code: str, client: str) -> list[str]:
-    return [f"track-fail:code:{code}", f"track-fail:client:{client}"]
+def tracking_keys(code: str, client: str) -> list[str]:
+    """The failure counters of a receipt code and of a client address (for tests and support)."""
+    return [f"track-fail:code:{normalise_tracking_code(code)}", f"track-fail:client:{client}"]
+
+
+def _count_attempt(key: str, seconds: int) -> int:
+    """Add one attempt to ``key``'s window and return the new count — one atomic INCR, so racing
+    requests each get their own number and no two of them can both be the fifth."""
+    for _attempt in range(3):
+        cache.add(key, 0, seconds)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window expired between add and incr: open a new one
+            continue
+        if count == 1:
+            cache.touch(key, seconds)  # the first of a window always expires, even if INCR created the key
+        return count
+    return sys.maxsize  # the cache misbehaves: refuse rather than check a PIN uncounted
+
+
+def _uncount_attempt(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:  # the window expired meanwhile: nothing to give back
+        pass
 
 
 def case_for_citizen(*, code: str, pin: str, client: str) -> Case | None:
-    """The case behind a receipt code and PIN, or None.
+    """The case behind a receipt code and PIN, or None — whatever went wrong, the same None.
 
-    A 6-digit PIN is guessable, so wrong answers are counted per code and per
-    client address; past ``TRACK_MAX_FAILURES`` in ``TRACK_LOCK_SECONDS`` the
-    look-up is refused outright, even with the right PIN.
+    A 6-digit PIN is guessable, so every attempt is counted *before* the PIN is
+    checked, per receipt code and per client address. An attempt whose number
+    is past ``TRACK_CODE_MAX_FAILURES`` for the code (or past the much higher
+    ``TRACK_CLIENT_MAX_FAILURES`` for the address: a commune may share one NAT
+    address) within ``TRACK_LOCK_SECONDS`` is refused without looking at the
+    PIN, even the right one. A right PIN gives its count back, so a citizen
+    who checks often is never locked out, and since a count is only given back
+    by an attempt that took it, no burst can get more than the threshold of
+    wrong PINs checked.
     """
-    from django.core.cache import cache
+    from . import services
 
-    from .services import check_pin
-
-    code = (code or "").strip().upper()
-    keys = _failure_keys(code, client)
-    if any((cache.get(key) or 0) >= TRACK_MAX_FAILURES for key in keys):
-        raise TrackingLocked
+    code = normalise_tracking_code(code)
+    pin = re.sub(r"\s", "", pin or "")
+    code_key, client_key = tracking_keys(code, client)
+    seconds = settings.TRACK_LOCK_SECONDS
+    code_count = _count_attempt(code_key, seconds)
+    client_count = _count_attempt(client_key, seconds)
     case = Case.objects.filter(tracking_code=code).first() if code else None
-    if case is not None and check_pin(case, (pin or "").strip()):
-        return case
-    for key in keys:
-        cache.add(key, 0, TRACK_LOCK_SECONDS)
-        cache.incr(key)
-    return None
+    allowed = code_count <= settings.TRACK_CODE_MAX_FAILURES and client_count <= settings.TRACK_CLIENT_MAX_FAILURES
+    if case is None or not allowed:
+        services.hash_pin(code, pin)  # the same work as a check: the time taken tells nothing either
+        return None
+    if not services.check_pin(case, pin):
+        return None
+    _uncount_attempt(code_key)
+    _uncount_attempt(client_key)
+    return case
 
 
 def public_trail(case: Case):

@@ -28,7 +28,7 @@ from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
-from . import events, rules
+from . import events, formats, rules
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -285,8 +285,70 @@ def _require_text(value: str, *, field: str, label: str) -> str:
 
 # --- intake -------------------------------------------------------------------
 
+def earliest_receipt_date() -> dt.date:
+    """No petition is logged as received before this day (settings.EARLIEST_RECEIPT_DATE)."""
+    earliest = settings.EARLIEST_RECEIPT_DATE
+    return dt.date.fromisoformat(earliest) if isinstance(earliest, str) else earliest
+
+
+def _receipt_day(received_at, *, now: dt.datetime) -> dt.date:
+    """The legal day of receipt: from the earliest receipt date, never in the future.
+
+    Year 1 or 9999 must never reach the database (they break every list that
+    sorts or groups by date): the bounds are checked on the date as typed, in
+    its own zone, before any arithmetic that could overflow.
+    """
+    if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
+        raise InvalidInput(_("the time of receipt must be a timezone-aware date and time"), field="received_at")
+    earliest = earliest_receipt_date()
+    too_early = InvalidInput(
+        _("the time of receipt cannot be before %(day)s") % {"day": f"{earliest:%d/%m/%Y}"}, field="received_at"
+    )
+    future = InvalidInput(_("the time of receipt cannot be in the future"), field="received_at")
+    typed = received_at.date()
+    if typed < earliest - dt.timedelta(days=1):
+        raise too_early
+    if typed > now.date() + dt.timedelta(days=1):
+        raise future
+    if received_at > now:
+        raise future
+    received_on = _local_date(received_at)
+    if received_on < earliest:
+        raise too_early
+    return received_on
+
+
+def _check_decision_date(respondent_date, *, received_on: dt.date) -> None:
+    """The contested decision was made before the complaint against it arrived, and not before the earliest date."""
+    if respondent_date is None:
+        return
+    if not isinstance(respondent_date, dt.date) or isinstance(respondent_date, dt.datetime):
+        raise InvalidInput(_("the date of the contested decision must be a date"), field="respondent_date")
+    earliest = earliest_receipt_date()
+    if respondent_date < earliest:
+        raise InvalidInput(_("the date of the contested decision cannot be before %(day)s")
+                           % {"day": f"{earliest:%d/%m/%Y}"}, field="respondent_date")
+    if respondent_date > received_on:
+        raise InvalidInput(_("the contested decision cannot be dated after the petition was received (%(day)s)")
+                           % {"day": f"{received_on:%d/%m/%Y}"}, field="respondent_date")
+
+
+def _clean_people(petitioners: list) -> list[dict]:
+    """The petitioners with their ID numbers and phones checked and normalised (CCCD/CMND/passport, VN phones)."""
+    cleaned = []
+    for index, person in enumerate(petitioners):
+        try:
+            number, kind = formats.id_document(person.get("id_number", ""), person.get("id_kind", ""))
+            phone = formats.phone(person.get("phone", ""))
+        except ValueError as error:
+            raise InvalidInput(_("petitioner %(n)d: %(error)s") % {"n": index + 1, "error": error},
+                               field="petitioners") from None
+        cleaned.append({**person, "id_number": number, "id_kind": kind, "phone": phone})
+    return cleaned
+
+
 def _validate_intake(*, kind, channel, received_at, now, receiving_unit, competent_unit, content, petitioners,
-                     respondent_number, respondent_act, accused, round, previous_round, complexity,
+                     respondent_number, respondent_date, respondent_act, accused, round, previous_round, complexity,
                      is_signed, is_anonymous):
     if kind not in CaseKind.values:
         raise InvalidInput(_("unknown kind %(value)r") % {"value": kind}, field="kind")
@@ -294,11 +356,8 @@ def _validate_intake(*, kind, channel, received_at, now, receiving_unit, compete
         raise InvalidInput(_("unknown channel %(value)r") % {"value": channel}, field="channel")
     if complexity not in Complexity.values:
         raise InvalidInput(_("unknown complexity %(value)r") % {"value": complexity}, field="complexity")
-    if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
-        raise InvalidInput(_("the time of receipt must be a timezone-aware date and time"), field="received_at")
-    if received_at > now:
-        raise InvalidInput(_("the time of receipt cannot be in the future"), field="received_at")
-    received_on = _local_date(received_at)
+    received_on = _receipt_day(received_at, now=now)
+    _check_decision_date(respondent_date, received_on=received_on)
     for unit, field in ((receiving_unit, "receiving_unit"), (competent_unit, "competent_unit")):
         if unit is not None and not unit.is_active_on(received_on):
             raise InvalidInput(
@@ -413,9 +472,11 @@ def case_intake(
     _validate_intake(
         kind=kind, channel=channel, received_at=received_at, now=moment, receiving_unit=receiving_unit,
         competent_unit=competent_unit, content=content, petitioners=petitioners,
-        respondent_number=respondent_number, respondent_act=respondent_act, accused=accused, round=round,
-        previous_round=previous_round, complexity=complexity, is_signed=is_signed, is_anonymous=is_anonymous,
+        respondent_number=respondent_number, respondent_date=respondent_date, respondent_act=respondent_act,
+        accused=accused, round=round, previous_round=previous_round, complexity=complexity, is_signed=is_signed,
+        is_anonymous=is_anonymous,
     )
+    petitioners = _clean_people(petitioners)
     if not policy.can_log_petition(actor, receiving_unit):
         raise Forbidden(_("only the reception desk or the head of the receiving unit may log a petition"))
 
@@ -461,8 +522,9 @@ def case_intake(
     people = [
         Petitioner(
             full_name=str(p["full_name"]).strip(),
-            id_number=str(p.get("id_number", "")).strip(),
-            phone=str(p.get("phone", "")).strip(),
+            id_number=p["id_number"],
+            id_kind=p["id_kind"],
+            phone=p["phone"],
             address=str(p.get("address", "")).strip(),
             is_representative=bool(p.get("is_representative", False)),
             has_signed=bool(p.get("has_signed", True)),
@@ -532,9 +594,19 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
         raise InvalidInput(
             _("record the grounds for the complexity finding (NĐ 124 Art 3a)"), field="complexity_grounds"
         )
+    moment = _now(now)
     if "competent_unit" in changes:
         changes["competent_unit"] = _resolve(Unit, changes["competent_unit"], label=_("competent unit"),
                                              field="competent_unit")
+        unit, today = changes["competent_unit"], _local_date(moment)
+        if unit is not None and not unit.is_active_on(today):
+            # A dissolved unit has nobody to work the case: its task would wait forever.
+            raise InvalidInput(
+                _("%(unit)s does not exist on %(day)s") % {"unit": unit, "day": f"{today:%d/%m/%Y}"},
+                field="competent_unit",
+            )
+    if "respondent_date" in changes:
+        _check_decision_date(changes["respondent_date"], received_on=_local_date(case.received_at))
     if "topic" in changes:
         changes["topic"] = _resolve(Topic, changes["topic"], label=_("field / topic"), field="topic")
     old = {name: _plain(getattr(case, name)) for name in changes}
@@ -548,7 +620,7 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
             c.is_remote = c.competent_unit.is_remote
 
     return _act(
-        case, actor=actor, transition="classify", action="classify", now=now,
+        case, actor=actor, transition="classify", action="classify", now=moment,
         legal_basis="TT 07/2014 Art 6",
         payload={"changes": {name: {"old": old[name], "new": _plain(value)} for name, value in changes.items()}},
         after=apply,
@@ -776,7 +848,7 @@ def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, 
              payload={"second_round_unit": competent_unit.pk},
              refusal=lambda c: [_("only a first-time complaint decision can be appealed")])
         people = list(case.petitioners.filter(withdrawn_on__isnull=True).values(
-            "full_name", "id_number", "phone", "address", "is_representative", "has_signed"))
+            "full_name", "id_number", "id_kind", "phone", "address", "is_representative", "has_signed"))
         second = case_intake(
             actor=actor, kind=case.kind, channel=case.channel, received_at=received_at,
             receiving_unit=competent_unit, competent_unit=competent_unit, topic=case.topic,

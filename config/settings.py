@@ -4,6 +4,7 @@ With nothing set, the engine runs embedded: SQLite in ``var/`` and Celery on
 kombu's ``filesystem://`` transport. ``DATABASE_URL`` and ``REDIS_URL`` switch
 to PostgreSQL and Redis (broker and cache) for real deployments.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -162,6 +163,13 @@ DEADLINE_COUNT_RESUMPTION_DAY = env_bool("DEADLINE_COUNT_RESUMPTION_DAY", False)
 DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECONDS", "1"))
 # Reporting-period cut-off (reference §6): periods start on this day/month.
 REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
+# /track/: wrong PINs allowed per receipt code, and per client address (a whole commune may sit
+# behind one NAT address, so far more), within TRACK_LOCK_SECONDS.
+TRACK_CODE_MAX_FAILURES = int(os.environ.get("TRACK_CODE_MAX_FAILURES", "5"))
+TRACK_CLIENT_MAX_FAILURES = int(os.environ.get("TRACK_CLIENT_MAX_FAILURES", "100"))
+TRACK_LOCK_SECONDS = int(os.environ.get("TRACK_LOCK_SECONDS", "3600"))
+# Intake: no petition is logged as received before this day (ISO date).
+EARLIEST_RECEIPT_DATE = datetime.date.fromisoformat(os.environ.get("EARLIEST_RECEIPT_DATE", "2000-01-01"))
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/new/", case_views.intake, name="case_intake"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
+    path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import units_valid_on
 from cases.identity import petitioners_for
 from cases.models import Topic
 from deadlines.models import CaseKind, Complexity
@@ -13,11 +14,15 @@ from access import policy
 
 class ClassifyForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
-    competent_unit = forms.ModelChoiceField(label=_("competent unit"), queryset=Unit.objects.all())
+    competent_unit = forms.ModelChoiceField(label=_("competent unit"), queryset=Unit.objects.none())
     topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
     complexity = forms.ChoiceField(label=_("complexity"), choices=Complexity.choices)
     complexity_grounds = forms.CharField(label=_("grounds for the complexity finding"), widget=forms.Textarea, required=False)
     is_multi_site = forms.BooleanField(label=_("checks needed at several places"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competent_unit"].queryset = units_valid_on(policy.legal_today())  # never a dissolved unit
 
     @classmethod
     def initial_for(cls, case):

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 URL = "/cases/new/"
 
 
-def form_data(world, **overrides):
+def form_data(world, token="", **overrides):
     data = {
+        "form_token": token,
         "kind": "complaint", "channel": "in_person", "received_at": "2026-07-06T09:00",
         "receiving_unit": world.commune.pk, "competent_unit": "", "topic": "",
         "content": "Khiếu nại quyết định thu hồi đất.", "respondent_number": "123/QĐ-UBND",
@@ -31,21 +32,110 @@ def form_data(world, **overrides):
 def logged_in(user):
     client = Client()
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     return client
 
 
+def form_token(client):
+    """The one-time token of a freshly opened intake form."""
+    page = client.get(URL)
+    assert page.status_code == 200
+    return re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
+
+
+def submit(client, world, **overrides):
+    """Open the form and post it, as the browser does."""
+    return client.post(URL, form_data(world, token=form_token(client), **overrides))
+
+
+def receipt_of(response):
+    assert response.status_code == 303, response.content.decode()[:3000]
+    assert re.fullmatch(r"/cases/receipt/[A-Za-z0-9_-]{20,}/", response["Location"])
+    return response["Location"]
+
+
+def shown_pin(page):
+    found = re.search(r'data-field="pin">(\d{6})<', page.content.decode())
+    return found.group(1) if found else None
+
+
 def test_reception_logs_a_case_and_gets_a_receipt_with_a_working_pin(world):
-    response = logged_in(world.reception).post(URL, form_data(world))
-    assert response.status_code == 201
-    html = response.content.decode()
+    client = logged_in(world.reception)
+    location = receipt_of(submit(client, world))
+    page = client.get(location)
+    assert page.status_code == 200
+    html = page.content.decode()
     code = re.search(r'data-field="code">([A-Z0-9]+)<', html).group(1)
-    pin = re.search(r'data-field="pin">(\d{6})<', html).group(1)
     case = Case.objects.get(tracking_code=code)
-    assert check_pin(case, pin)
+    assert check_pin(case, shown_pin(page))
     assert case.petitioners.count() == 1  # the empty row is ignored
     assert case.process.task_set.filter(flow_task_type="HUMAN").exists()
     assert CaseEvent.objects.get(case=case, action="intake").actor == world.reception
     assert case.acceptance_due.strftime("%d/%m/%Y") in html
+
+
+def test_the_pin_is_shown_once_and_reloading_the_receipt_makes_no_case(world):
+    client = logged_in(world.reception)
+    location = receipt_of(submit(client, world))
+    first = client.get(location)
+    assert shown_pin(first) is not None
+    again = client.get(location)
+    assert again.status_code == 200 and shown_pin(again) is None
+    assert 'data-field="pin-note"' in again.content.decode()
+    assert re.search(r'data-field="code">[A-Z0-9]{12}<', again.content.decode())
+    assert Case.objects.count() == 1
+
+
+def test_a_second_post_of_the_same_form_makes_no_second_case_and_goes_to_the_first_receipt(world):
+    client = logged_in(world.reception)
+    data = form_data(world, token=form_token(client))
+    first = receipt_of(client.post(URL, data))
+    second = receipt_of(client.post(URL, data))  # a reload of the POST, or a double click
+    assert first == second
+    assert Case.objects.count() == 1
+    assert shown_pin(client.get(second)) is not None  # still one receipt, its PIN shown once
+    assert shown_pin(client.get(first)) is None
+    assert Case.objects.count() == 1
+
+
+def test_a_refused_form_keeps_its_token_and_the_corrected_one_makes_one_case(world):
+    client = logged_in(world.reception)
+    token = form_token(client)
+    refused = client.post(URL, form_data(world, token=token, respondent_number=""))
+    assert refused.status_code == 400 and not Case.objects.exists()
+    assert f'name="form_token" value="{token}"' in refused.content.decode()
+    receipt_of(client.post(URL, form_data(world, token=token)))
+    receipt_of(client.post(URL, form_data(world, token=token)))
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("token", ["", "forged:token", "other-user"])
+def test_a_missing_forged_or_foreign_form_token_writes_nothing(world, token):
+    client = logged_in(world.reception)
+    if token == "other-user":
+        token = form_token(logged_in(world.province_reception))
+    response = client.post(URL, form_data(world, token=token))
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    assert not Case.objects.exists()
+    fresh = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+    assert fresh and fresh != token
+    receipt_of(client.post(URL, form_data(world, token=fresh)))  # the fresh token works
+
+
+def test_the_receipt_is_never_cached_and_is_not_found_for_those_out_of_scope(world):
+    client = logged_in(world.reception)
+    location = receipt_of(submit(client, world))
+    assert logged_in(world.outsider).get(location).status_code == 404
+    assert Client().get(location).status_code == 302  # to the login page
+    assert client.get("/cases/receipt/0000000000000000000000000/").status_code == 404
+    # staff in scope (and the clerk in another browser) see the receipt, never the PIN
+    for user in (world.handler, world.reception, world.province_head):
+        page = logged_in(user).get(location)
+        assert page.status_code == 200 and shown_pin(page) is None
+    first = client.get(location)
+    assert shown_pin(first) is not None  # the logging session still gets it, once
+    assert "no-store" in first["Cache-Control"]
 
 
 @pytest.mark.parametrize(
@@ -57,17 +147,16 @@ def test_reception_logs_a_case_and_gets_a_receipt_with_a_working_pin(world):
         ({"people-0-full_name": "", "people-0-id_number": ""}, "at least one petitioner"),
     ],
 )
-def test_bad_input_is_a_form_error_and_writes_nothing(world, overrides, message, settings):
+def test_bad_input_is_a_form_error_and_writes_nothing(world, overrides, message):
     client = logged_in(world.reception)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.post(URL, form_data(world, **overrides))
+    response = submit(client, world, **overrides)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Case.objects.exists()
 
 
 def test_only_units_where_the_user_receives_can_be_chosen(world):
-    response = logged_in(world.reception).post(URL, form_data(world, receiving_unit=world.remote_commune.pk))
+    response = submit(logged_in(world.reception), world, receiving_unit=world.remote_commune.pk)
     assert response.status_code == 400 and not Case.objects.exists()
 
 

@@ -199,7 +199,8 @@ def test_anonymous_denunciation_has_no_timers_and_is_archived_as_information(wor
 
 
 def test_multi_person_complaint_needs_every_signature(world):
-    people = [{"full_name": "A", "id_number": "1"}, {"full_name": "B", "id_number": "2", "has_signed": False}]
+    people = [{"full_name": "A", "id_number": "001090000011"},
+              {"full_name": "B", "id_number": "001090000012", "has_signed": False}]
     case = intake(world, petitioners=people)
     with pytest.raises(Conflict, match="sign"):
         services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
@@ -377,7 +378,7 @@ def test_complaint_suspension_exists_only_from_1_july_2026(world):
 
 
 def test_partial_withdrawal_keeps_the_case_full_withdrawal_ends_it(world):
-    people = [{"full_name": "A", "id_number": "11"}, {"full_name": "B", "id_number": "22"}]
+    people = [{"full_name": "A", "id_number": "001090000011"}, {"full_name": "B", "id_number": "001090000022"}]
     case = intake(world, petitioners=people)
     services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
     first, second = case.petitioners.order_by("pk")
