@@ -142,6 +142,41 @@ def is_staff_member(user) -> bool:
     return access_for(user).is_staff_member
 
 
+# --- administration ---------------------------------------------------------------------
+
+def may_change_account(actor, user) -> bool:
+    """Accounts and memberships are changed by a system administrator, and never their own:
+    nobody can raise their own rights, whatever Django flags they hold."""
+    target = getattr(user, "pk", user)
+    return is_system_admin(actor) and target is not None and target != getattr(actor, "pk", None)
+
+
+def organisation_unit_ids(user) -> set[int]:
+    """Units (and those below) whose organisation chart and memberships a head or administrator may look at."""
+    return access_for(user).unit_ids([Role.HEAD, Role.ADMIN])
+
+
+def membership_log_unit_ids(user) -> set[int]:
+    """Units whose membership changes the user is shown: heads of the unit or one above it,
+    and the system administrator for the whole tree under their root."""
+    access = access_for(user)
+    ids = access.unit_ids([Role.HEAD])
+    if access.is_system_admin:
+        ids |= access.unit_ids([Role.ADMIN])
+    return ids
+
+
+def identity_audit_q(user, *, prefix: str = "case__") -> Q:
+    """Who looked at which denouncer (``IdentityAccess``): shown to the heads of the case's units
+    (and above) and to the system administrator, for oversight (reference §5)."""
+    roles = [Role.HEAD, Role.ADMIN] if is_system_admin(user) else [Role.HEAD]
+    return case_q(user, prefix=prefix, roles=roles)
+
+
+def may_audit_identities(user) -> bool:
+    return is_system_admin(user) or bool(access_for(user).unit_ids([Role.HEAD]))
+
+
 # --- scopes ---------------------------------------------------------------------------
 
 def case_q(user, *, prefix: str = "", roles: Iterable[str] | None = None) -> Q:

@@ -2,57 +2,63 @@
 
 Cases are read-only here: every change is a legal act with its own service
 and event (``status`` is a protected FSM field), events are append-only, and
-cases are taken in through the intake service. Staff see the cases of their
-own units and the units below them.
-A denouncer's identity is shown only to those ``cases.identity`` allows, and
-every opening of a denunciation here is logged like any other look.
+cases are taken in through the intake service. What a user sees is decided by
+``access.policy`` (see ``access.admin``): the cases of their units and the
+units below them, the declared filters and nothing else, a search over the
+tracking code only. A denouncer's identity is shown only to the officers
+``cases.identity`` allows, and every opening of a protected case here is
+logged, granted or refused — a refusal included, when the case is outside the
+user's scope and the answer is a 404.
 """
 from django.contrib import admin
-from django.utils import timezone
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .identity import is_protected, may_see_identity, redacted_content
-from .selectors import cases_in_scope
+from access import policy
+from access.admin import PolicyModelAdmin, ReadOnlyInline, ReadOnlyPolicyModelAdmin
+
+from .identity import content_for, is_protected, may_see_identity, redacted_content
 from .models import Attachment, Case, CaseEvent, IdentityAccess, Petitioner, Topic
 
 
-class ReadOnlyMixin:
-    """Append-only records: shown, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def identity_hidden(request, case) -> bool:
+    return case is not None and is_protected(case) and not may_see_identity(user=request.user, case=case)
 
 
-class PetitionerInline(ReadOnlyMixin, admin.TabularInline):
+@admin.display(description=_("payload"))
+def payload_protected(obj):
+    return _("[protected]")
+
+
+class PetitionerInline(ReadOnlyInline, admin.TabularInline):
     model = Petitioner
-    extra = 0
     fields = ["full_name", "id_number", "phone", "address", "is_representative", "has_signed", "withdrawn_on"]
     readonly_fields = fields
 
 
-class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
+class AttachmentInline(ReadOnlyInline, admin.TabularInline):
     model = Attachment
-    extra = 0
     fields = ["file", "description", "is_original", "uploaded_at"]
-    readonly_fields = ["uploaded_at"]
-
-
-class CaseEventInline(ReadOnlyMixin, admin.TabularInline):
-    model = CaseEvent
-    extra = 0
-    fields = ["at", "action", "from_status", "to_status", "actor", "legal_basis", "payload"]
     readonly_fields = fields
+
+
+class CaseEventInline(ReadOnlyInline, admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "legal_basis", "payload"]
     ordering = ["at", "pk"]
+
+    def get_fields(self, request, obj=None):
+        """A protected case's payloads (reasons, findings, minutes) are free text: hidden with the identity."""
+        if identity_hidden(request, obj):
+            return [payload_protected if f == "payload" else f for f in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyPolicyModelAdmin):
     list_display = [
         "id",
         "tracking_code",
@@ -82,9 +88,10 @@ class CaseAdmin(admin.ModelAdmin):
         "is_over_level",
         "is_mass",
         "is_duplicate",
-        "topic",
+        ("topic", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["tracking_code"]
+    # The tracking code only, from its start: never the text or the people (see get_search_results).
+    search_fields = ["^tracking_code"]
     date_hierarchy = "received_at"
     list_select_related = ["competent_unit"]
     inlines = [PetitionerInline, AttachmentInline, CaseEventInline]
@@ -147,17 +154,41 @@ class CaseAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def identity_hidden(self, request, obj) -> bool:
-        return obj is not None and is_protected(obj) and not may_see_identity(user=request.user, case=obj)
-
     @admin.display(description=_("content (identities removed)"))
     def redacted_content(self, obj):
         return redacted_content(obj)
 
+    def may_view(self, request) -> bool:
+        return policy.is_staff_member(request.user)
+
+    def scope(self, request, queryset):
+        return queryset.filter(policy.case_q(request.user))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The tracking code, normalised, from its start; nothing else is ever searched."""
+        code = "".join(ch for ch in search_term if ch.isalnum()).upper()
+        if not code:
+            return queryset, False
+        return queryset.filter(tracking_code__startswith=code), False
+
+    @admin.display(description=_("previous round"))
+    def previous_round_outside_scope(self, obj):
+        return _("a case outside your units")
+
+    @admin.display(description=_("duplicate of"))
+    def duplicate_of_outside_scope(self, obj):
+        return _("a case outside your units")
+
     def get_fieldsets(self, request, obj=None):
-        if not self.identity_hidden(request, obj):
+        swap = {}
+        if identity_hidden(request, obj):
+            swap["content"] = "redacted_content"
+        for name in ("previous_round", "duplicate_of"):
+            related = getattr(obj, name, None) if obj is not None else None
+            if related is not None and not policy.may_view_case(request.user, related):
+                swap[name] = f"{name}_outside_scope"  # its tracking code is half a citizen's credential
+        if not swap:
             return self.fieldsets
-        swap = {"content": "redacted_content"}
         return [(title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for title, opts in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
@@ -165,44 +196,73 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        if self.identity_hidden(request, obj):
-            inlines = [inline for inline in inlines if not isinstance(inline, PetitionerInline)]
+        if identity_hidden(request, obj):
+            # The petitioners, and the documents that carry their names and signatures.
+            inlines = [i for i in inlines if not isinstance(i, (PetitionerInline, AttachmentInline))]
         return inlines
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, object_id)
-        if case is not None and is_protected(case):
-            IdentityAccess.objects.create(case=case, user=request.user, at=timezone.now(), purpose="admin",
-                                          granted=may_see_identity(user=request.user, case=case))
+        """Every opening of a protected case is logged, granted or refused — out of scope too (then a 404)."""
+        try:
+            case = Case.objects.filter(pk=int(object_id)).first()
+        except (TypeError, ValueError):
+            case = None
+        if case is None:
+            raise Http404
+        if is_protected(case):
+            content_for(user=request.user, case=case, purpose="admin")  # writes the IdentityAccess row
+        if not self.get_queryset(request).filter(pk=case.pk).exists():
+            raise Http404
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_queryset(self, request):
-        return cases_in_scope(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        """Read-only: every change to a case is a legal act with its own service and event."""
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyPolicyModelAdmin):
     list_display = ["at", "case", "action", "from_status", "to_status", "actor", "legal_basis"]
     list_filter = ["action", "to_status"]
-    search_fields = ["case__tracking_code", "action"]
+    search_fields = ["=case__tracking_code"]  # never the payload
     list_select_related = ["case", "actor"]
     date_hierarchy = "at"
+    fields = ["case", "at", "action", "from_status", "to_status", "actor", "legal_basis", "payload"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__in=cases_in_scope(user=request.user))
+    def scope(self, request, queryset):
+        return queryset.filter(policy.case_q(request.user, prefix="case__"))
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and identity_hidden(request, obj.case):
+            return [payload_protected if f == "payload" else f for f in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+@admin.register(IdentityAccess)
+class IdentityAccessAdmin(ReadOnlyPolicyModelAdmin):
+    """Who opened which protected case, and whether it was shown: for the heads in scope and the system administrator."""
+
+    list_display = ["at", "case", "user", "purpose", "granted"]
+    list_filter = ["granted", "purpose"]
+    search_fields = ["=case__tracking_code"]
+    list_select_related = ["case", "user"]
+    date_hierarchy = "at"
+
+    def may_view(self, request) -> bool:
+        return policy.may_audit_identities(request.user)
+
+    def scope(self, request, queryset):
+        return queryset.filter(policy.identity_audit_q(request.user))
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PolicyModelAdmin):
+    """Reference data: viewed by staff, changed by the system administrator."""
+
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
+
+    def may_change(self, request, obj=None) -> bool:
+        return policy.is_system_admin(request.user)
+
+    def scope(self, request, queryset):
+        return queryset

@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from cases import case_page, queues
 from cases import views as case_views
 
 from . import views
+
+# Our name on the admin, in the user's language (not Django's "Django administration").
+admin.site.site_header = _("Citizen petitions — administration")
+admin.site.site_title = _("Citizen petitions")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", views.home, name="home"),

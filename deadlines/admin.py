@@ -1,10 +1,24 @@
+"""Deadline rules and the working calendar: read by every official, changed by the system administrator."""
 from django.contrib import admin
+
+from access import policy
+from access.admin import PolicyModelAdmin
 
 from .models import CalendarOverride, DeadlineRule
 
 
+class ReferenceDataAdmin(PolicyModelAdmin):
+    """The law's data: viewed by staff, changed by the system administrator only."""
+
+    def may_change(self, request, obj=None) -> bool:
+        return policy.is_system_admin(request.user)
+
+    def scope(self, request, queryset):
+        return queryset
+
+
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
+class DeadlineRuleAdmin(ReferenceDataAdmin):
     list_display = ("code", "kind", "deadline_type", "round", "complexity", "remote", "multi_site", "length",
                     "day_count", "max_extensions", "effective_from", "effective_to", "legal_source")
     list_filter = ("kind", "deadline_type", "day_count", "round", "complexity", "remote", "multi_site",
@@ -14,7 +28,7 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(ReferenceDataAdmin):
     list_display = ("date", "kind", "description", "assumed", "source")
     list_filter = ("kind", "assumed")
     search_fields = ("description", "source")

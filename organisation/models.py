@@ -8,6 +8,7 @@ Former district-level units stay in the tree with ``valid_to`` set
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitLevel(models.TextChoices):
@@ -84,3 +85,48 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class MembershipChange(models.Model):
+    """Append-only record of every grant, change and revocation of a membership.
+
+    Written by ``organisation.services`` in the same transaction as the change;
+    shown to the heads of the unit concerned and the units above it. ``old`` and
+    ``new`` hold the role, unit and validity dates before and after (``{}`` for
+    none); ``membership_id`` outlives the membership it names.
+    """
+
+    class Action(models.TextChoices):
+        GRANT = "grant", pgettext_lazy("membership change", "granted")
+        CHANGE = "change", pgettext_lazy("membership change", "changed")
+        REVOKE = "revoke", pgettext_lazy("membership change", "revoked")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("Empty when the change came from a management command."),
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="membership_changes")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    membership_id = models.BigIntegerField(_("membership"), null=True, blank=True)
+    old = models.JSONField(_("before"), default=dict, blank=True)
+    new = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["unit", "at"], name="membership_change_unit_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.user} · {self.unit} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("MembershipChange rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("MembershipChange rows are append-only.")

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,8 @@ from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Channel, IdentityAccess, Status, Topic
 from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
-from organisation.models import Membership, Role, Unit, UnitLevel
+from organisation.models import Membership, MembershipChange, Role, Unit, UnitLevel
+from organisation.services import membership_grant
 
 DEMO_PASSWORD = "demo12345"
 PROVINCE = "demo-tinh"
@@ -134,10 +135,17 @@ class Command(BaseCommand):
         return {code: Topic.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in TOPICS}
 
     def _staff(self) -> dict[tuple[str, str], object]:
-        """Reception, handler and head in every current unit; administrators in the province and one ward."""
+        """Reception, handler and head in every current unit; administrators in the province and one ward.
+
+        Heads and administrators get ``is_staff`` (the admin's door); what they see
+        there is the access policy's answer. ``quantri``, an administrator of the
+        province (the root unit), is the system administrator and also a Django
+        superuser, to show that the flag adds nothing; ``quantri.xa`` administers
+        the ward only. Memberships are granted through the service, so the demo
+        starts with its record of who was given what.
+        """
         User = get_user_model()
         staff = {}
-        admin_group = self._admin_group()
         for code, _name, _level, _remote, valid_to, suffix in UNITS:
             if suffix is None:
                 continue
@@ -146,22 +154,13 @@ class Command(BaseCommand):
                 roles.append(Role.ADMIN)
             for role in roles:
                 username = LOGINS[role] + suffix
-                user = User(username=username, first_name=username, is_staff=role == Role.ADMIN,
+                user = User(username=username, first_name=username, is_staff=role in (Role.ADMIN, Role.HEAD),
                             is_superuser=role == Role.ADMIN and suffix == "")
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                if role == Role.ADMIN and not user.is_superuser:
-                    user.groups.add(admin_group)
-                Membership.objects.create(user=user, unit=self.units[code], role=role)
+                membership_grant(actor=None, user=user, unit=self.units[code], role=role, now=self.now)
                 staff[(code, role)] = user
         return staff
-
-    def _admin_group(self) -> Group:
-        group, _created = Group.objects.get_or_create(name="Quản trị (demo)")
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=["organisation", "cases", "deadlines", "auth"])
-        )
-        return group
 
     # --- plans ------------------------------------------------------------------------
 
@@ -421,7 +420,12 @@ class Command(BaseCommand):
             CaseEvent.objects.filter(case_id__in=ids).delete()
             Case.objects.filter(pk__in=ids).update(previous_round=None, duplicate_of=None)
             Case.objects.filter(pk__in=ids).delete()
-            users = Membership.objects.filter(unit__in=units).values("user_id")
+            users = list(Membership.objects.filter(unit__in=units).values_list("user_id", flat=True))
+            MembershipChange.objects.filter(unit__in=units).delete()
+            MembershipChange.objects.filter(user_id__in=users).delete()
+            MembershipChange.objects.filter(actor_id__in=users).delete()
+            # Older seeds made a group holding every auth permission: the admin no longer reads it.
+            Group.objects.filter(name="Quản trị (demo)").delete()
             get_user_model().objects.filter(pk__in=users).delete()
             for unit in sorted(units, key=lambda u: -len(u.path)):
                 unit.delete()
