@@ -162,6 +162,12 @@ DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECOND
 # Reporting-period cut-off (reference §6): periods start on this day/month.
 REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
 
+# Identities at rest (cases.crypto, reference §5): comma-separated Fernet keys, the first encrypts and
+# all decrypt (rotation: put a new key first, run `manage.py rotate_identity_keys`, drop the old one);
+# and the key of the blind indexes that match ID numbers, phones and names. Required unless DEBUG.
+IDENTITY_KEYS = [key.strip() for key in os.environ.get("IDENTITY_KEYS", "").split(",") if key.strip()]
+IDENTITY_INDEX_KEY = os.environ.get("IDENTITY_INDEX_KEY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
