@@ -347,25 +347,50 @@ def may_see_identity(user, case) -> bool:
 
 
 def is_identity_protected(case) -> bool:
-    return bool(getattr(case, "identity_protected", False)) or case.kind == "denunciation"
+    """A property of the case, whatever its kind now: set when it is (or becomes) a denunciation, never cleared."""
+    return bool(case.identity_protected)
 
 
-def identity_q(user) -> Q:
-    """Cases whose protected identities the user may see (for duplicate and history look-ups)."""
+def identity_q(user, *, prefix: str = "") -> Q:
+    """Cases whose identities the user may see (for duplicate and history look-ups): a ``Q`` on ``prefix``."""
     access = access_for(user)
     if not access.grants or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
+
+    def q(**lookups) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
     reception = sorted(g.unit_id for g in access.grants if g.role in (Role.RECEPTION, Role.HEAD))
     heads = sorted(g.unit_id for g in access.grants if g.role == Role.HEAD)
     handler_units = sorted({g.unit_id for g in access.grants})
     protected = (
-        Q(receiving_unit_id__in=reception)
-        | Q(competent_unit_id__in=heads)
-        | (Q(handler=user) & (Q(competent_unit_id__in=handler_units)
-                              | Q(competent_unit__isnull=True, receiving_unit_id__in=handler_units)))
+        q(receiving_unit_id__in=reception)
+        | q(competent_unit_id__in=heads)
+        | (q(handler=user) & (q(competent_unit_id__in=handler_units)
+                              | q(competent_unit__isnull=True, receiving_unit_id__in=handler_units)))
     )
     official_units = sorted(access.unit_ids(OFFICIAL_ROLES))
-    unprotected = Q(identity_protected=False) & ~Q(kind="denunciation") & (
-        Q(receiving_unit_id__in=official_units) | Q(competent_unit_id__in=official_units)
+    unprotected = q(identity_protected=False) & (
+        q(receiving_unit_id__in=official_units) | q(competent_unit_id__in=official_units)
     )
     return unprotected | protected
+
+
+def may_see_match(user, case) -> bool:
+    """Whether intake may tell this user that their petitioner is the same person as in ``case``.
+
+    Only if the user may open that case and see its people: a match is itself
+    an identity (it says who petitioned there). Otherwise intake records a
+    ``CaseLink`` that ``case_links_q`` shows to those allowed.
+    """
+    return may_view_case(user, case) and may_see_identity(user, case)
+
+
+def case_links_q(user) -> Q:
+    """The restricted links (``cases.CaseLink``) a user may see: the head of the new case's competent
+    unit gets the cross-unit link; the officers who may see the related case's identity see it too."""
+    access = access_for(user)
+    if not access.grants or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    heads = sorted(g.unit_id for g in access.grants if g.role == Role.HEAD)
+    return Q(visible_to_unit_id__in=heads) | identity_q(user, prefix="related__")

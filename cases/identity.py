@@ -1,12 +1,17 @@
 """Who may see a denouncer's identity, and the log of every look (reference §5).
 
-For denunciations the name, address, ID number, phone and handwriting of the
-denouncer are secret: only the receiving officers of the receiving unit and
-the resolver's side (head and assigned handler of the competent unit) may see
+For an identity-protected case (received as, or ever classified as, a
+denunciation: ``Case.identity_protected``, whatever its kind now) the name,
+address, ID number, phone and handwriting of the denouncer are secret: only
+the receiving officers of the receiving unit and the resolver's side (head and assigned handler of the competent unit) may see
 them, and every look, granted or refused, is logged. Everyone else — system
 administrators and superusers included — gets a redacted view. Other kinds
-are shown to staff in scope without a log.
+are shown to staff in scope without a log. At rest, identities (and a
+protected case's text) are encrypted (``cases.crypto``); these functions read
+them decrypted.
 """
+import re
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,12 +43,16 @@ def petitioners_for(*, user, case: Case, purpose: str, now=None) -> list[dict]:
 
 
 def redacted_content(case: Case) -> str:
-    """The verification copy (LTC Art 56(2)): the petition text with every identifying value removed."""
+    """The verification copy (LTC Art 56(2)): the petition text with every identifying value removed.
+
+    Text and identities are read decrypted (``cases.crypto``); values are
+    removed longest first and whatever their letter case.
+    """
     text = case.content
-    values = case.petitioners.values_list(*IDENTITY_FIELDS)
-    for row in values:
-        for value in sorted((v for v in row if v and len(v) >= 3), key=len, reverse=True):
-            text = text.replace(value, "[…]")
+    rows = case.petitioners.values_list(*IDENTITY_FIELDS)
+    values = {v.strip() for row in rows for v in row if v and len(v.strip()) >= 3}
+    for value in sorted(values, key=len, reverse=True):
+        text = re.sub(re.escape(value), "[…]", text, flags=re.IGNORECASE)
     return text
 
 

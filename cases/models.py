@@ -17,7 +17,7 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMIntege
 from access import policy
 from deadlines.models import CaseKind, Complexity
 
-from . import rules
+from . import crypto, rules
 
 
 class Channel(models.TextChoices):
@@ -118,7 +118,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     topic = models.ForeignKey(
         Topic, verbose_name=_("field / topic"), on_delete=models.PROTECT, null=True, blank=True, db_index=False
     )
-    content = models.TextField(_("content"))
+    # A denunciation's text usually names the denouncer: encrypted at rest when the case is protected.
+    content = crypto.EncryptedTextField(_("content"), encrypt_when="identity_protected")
     is_signed = models.BooleanField(_("signed or fingerprinted"), default=True)
 
     respondent_number = models.CharField(_("contested decision number"), max_length=100, blank=True)
@@ -205,7 +206,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         # Every index is paid for by each intake and each row the sweep moves:
         # keep only those a query needs (the sweep's own partial indexes live
         # in migration 0002), and make the sparse ones partial.
-        constraints = [models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(kind=CaseKind.DENUNCIATION) | models.Q(identity_protected=True),
+                name="case_denunciation_identity_protected",
+            ),
+        ]
         indexes = [
             models.Index(fields=["competent_unit", "status"]),
             models.Index(fields=["status", "sla_state"]),
@@ -219,6 +226,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} ({self.tracking_code})"
+
+    def save(self, *args, **kwargs):
+        # Whenever the case is a denunciation it is protected, and that is never cleared (reference §5).
+        if self.kind == CaseKind.DENUNCIATION:
+            self.identity_protected = True
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -365,13 +378,19 @@ class IdKind(models.TextChoices):
 
 
 class Petitioner(models.Model):
+    """A person behind a petition. Every petitioner's identity is encrypted at rest (``cases.crypto``);
+    the digests are blind indexes for matching the same person across cases (they cannot be read back)."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
-    full_name = models.CharField(_("full name"), max_length=200)
-    id_number = models.CharField(_("ID number"), max_length=20, blank=True, db_index=True)
+    full_name = crypto.EncryptedCharField(_("full name"), max_length=200)
+    id_number = crypto.EncryptedCharField(_("ID number"), max_length=20, blank=True)
     # Which document the ID number is from: CCCD (12 digits), CMND (9 digits) or a passport.
     id_kind = models.CharField(_("ID document"), max_length=10, choices=IdKind.choices, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = crypto.EncryptedCharField(_("phone"), max_length=20, blank=True)
+    address = crypto.EncryptedCharField(_("address"), max_length=255, blank=True)
+    id_number_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    name_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     is_representative = models.BooleanField(_("representative"), default=False)
     has_signed = models.BooleanField(_("signed"), default=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
@@ -380,9 +399,26 @@ class Petitioner(models.Model):
         verbose_name = _("petitioner")
         verbose_name_plural = _("petitioners")
         ordering = ["pk"]
+        # Partial: only petitioners who gave the value are matched.
+        indexes = [
+            models.Index(fields=[field], name=f"petitioner_{short}_idx", condition=~models.Q(**{field: ""}))
+            for field, short in (("id_number_digest", "id_dg"), ("phone_digest", "phone_dg"), ("name_digest", "name_dg"))
+        ]
 
     def __str__(self):
         return self.full_name
+
+    def set_digests(self) -> None:
+        """Compute the blind indexes (``bulk_create`` does not call ``save``: call this before it)."""
+        for target, source, kind in crypto.DIGESTS:
+            setattr(self, target, crypto.digest(kind, getattr(self, source)))
+
+    def save(self, *args, **kwargs):
+        self.set_digests()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {source for _t, source, _k in crypto.DIGESTS} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *(target for target, _s, _k in crypto.DIGESTS)}
+        super().save(*args, **kwargs)
 
 
 class Attachment(models.Model):
@@ -443,6 +479,34 @@ class CaseEvent(AppendOnly):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
 
+
+
+class CaseLink(AppendOnly):
+    """A match intake found but could not show the clerk: the same person in a case the clerk may not
+    see, or whose identity is protected from them (reference §5).
+
+    It is shown only to the head of the new case's competent unit (``visible_to_unit``) and to the
+    officers who may see the related case's identity (``access.policy.case_links_q``).
+    """
+
+    class Kind(models.TextChoices):
+        DUPLICATE = "duplicate", _("duplicate / repeat")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    related = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DUPLICATE)
+    found_at = models.DateTimeField(_("found at"))
+    visible_to_unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("shown to the head of"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("related case")
+        verbose_name_plural = _("related cases")
+        ordering = ["-found_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.case_id} ~ #{self.related_id}"
 
 
 class IdentityAccess(AppendOnly):

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from access import policy
 
-from .models import OPEN_STATUSES, RESOLVING_STATUSES, Case, SlaState
+from .models import OPEN_STATUSES, RESOLVING_STATUSES, Case, CaseLink, SlaState
 
 
 def cases_in_scope(*, user) -> QuerySet[Case]:
@@ -133,3 +133,10 @@ def case_for_citizen(*, code: str, pin: str, client: str) -> Case | None:
 
 def public_trail(case: Case):
     return case.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "pk").values("at", "action", "to_status")
+
+
+def case_links(*, user, case: Case | None = None):
+    """The restricted links intake recorded (same person in a case the clerk could not be told of),
+    as far as the user may see them (``access.policy.case_links_q``)."""
+    links = CaseLink.objects.filter(policy.case_links_q(user)).select_related("case", "related")
+    return links.filter(case=case) if case is not None else links

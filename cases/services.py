@@ -35,6 +35,7 @@ from .models import (
     Attachment,
     Case,
     CaseEvent,
+    CaseLink,
     Channel,
     Petitioner,
     Status,
@@ -396,25 +397,39 @@ def _validate_intake(*, kind, channel, received_at, now, receiving_unit, compete
         raise InvalidInput(_("only a second-round complaint links to a first-round case"), field="previous_round")
 
 
-def _find_related_case(*, id_numbers: list[str], kind, respondent_number, accused, topic) -> Case | None:
-    """An open or finally resolved case by the same person on the same respondent or subject."""
-    if not id_numbers:
-        return None
-    same_subject = Q()
+RELATED_CANDIDATES = 5
+
+
+def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, accused, topic) -> list[Case]:
+    """Open or finally resolved cases by the same person on the same respondent or subject, newest first.
+
+    The same person: the same ID number or phone, or — for someone who gave no
+    ID number — the same name against the same contested decision or accused
+    (conservative: a name alone is common). Identities are encrypted, so the
+    match runs on their blind indexes (``cases.crypto``), in one query.
+    """
+    ids = sorted({p.id_number_digest for p in people if p.id_number_digest})
+    phones = sorted({p.phone_digest for p in people if p.phone_digest})
+    names = sorted({p.name_digest for p in people if p.name_digest and not p.id_number_digest})
+    same_respondent = Q()
     if (respondent_number or "").strip():
-        same_subject |= Q(respondent_number=respondent_number.strip())
+        same_respondent |= Q(respondent_number=respondent_number.strip())
     if (accused or "").strip():
-        same_subject |= Q(accused=accused.strip())
-    if topic is not None:
-        same_subject |= Q(topic=topic)
-    if not same_subject:
-        return None
-    return (
-        Case.objects.filter(same_subject, kind=kind, petitioners__id_number__in=id_numbers)
+        same_respondent |= Q(accused=accused.strip())
+    same_subject = (same_respondent | Q(topic=topic)) if topic is not None else same_respondent
+    match = Q()
+    if same_subject and (ids or phones):
+        who = (Q(id_number_digest__in=ids) if ids else Q()) | (Q(phone_digest__in=phones) if phones else Q())
+        match |= same_subject & Q(pk__in=Petitioner.objects.filter(who).values("case_id"))
+    if same_respondent and names:
+        match |= same_respondent & Q(pk__in=Petitioner.objects.filter(name_digest__in=names).values("case_id"))
+    if not match:
+        return []
+    return list(
+        Case.objects.filter(match, kind=kind)
         .filter(status__in=(*OPEN_STATUSES, Status.CLOSED, Status.GUIDED, Status.APPEALED))
-        .order_by("-received_at")
-        .select_related("competent_unit")
-        .first()
+        .order_by("-received_at", "-pk")
+        .select_related("competent_unit")[:RELATED_CANDIDATES]
     )
 
 
@@ -457,10 +472,15 @@ def case_intake(
     is_signed: bool = True,
     is_anonymous: bool = False,
     is_multi_site: bool = False,
+    identity_protected: bool = False,
     now: dt.datetime | None = None,
     start_process: bool = True,
 ) -> IntakeResult:
-    """Log a petition at the reception desk (walk-in, mail, phone, web …)."""
+    """Log a petition at the reception desk (walk-in, mail, phone, web …).
+
+    A denunciation is always identity-protected; ``identity_protected`` carries
+    the protection over to a case made from a protected one (a second round).
+    """
     moment = _now(now)
     receiving_unit = _resolve(Unit, receiving_unit, label=_("receiving unit"), field="receiving_unit")
     if receiving_unit is None:
@@ -481,10 +501,27 @@ def case_intake(
         raise Forbidden(_("only the reception desk or the head of the receiving unit may log a petition"))
 
     today = _local_date(moment)
-    id_numbers = [str(p.get("id_number", "")).strip() for p in petitioners if str(p.get("id_number", "")).strip()]
-    related = _find_related_case(
-        id_numbers=id_numbers, kind=kind, respondent_number=respondent_number, accused=accused, topic=topic
+    people = [
+        Petitioner(
+            full_name=str(p["full_name"]).strip(),
+            id_number=p["id_number"],
+            id_kind=p["id_kind"],
+            phone=p["phone"],
+            address=str(p.get("address", "")).strip(),
+            is_representative=bool(p.get("is_representative", False)),
+            has_signed=bool(p.get("has_signed", True)),
+        )
+        for p in petitioners
+    ]
+    for person in people:
+        person.set_digests()  # bulk_create below does not call save()
+    candidates = _find_related_cases(
+        people=people, kind=kind, respondent_number=respondent_number, accused=accused, topic=topic
     )
+    # A match is shown only to a clerk who may see the other case's people (reference §5);
+    # any other match becomes a restricted link for the competent head (access.policy.case_links_q).
+    related = next((c for c in candidates if policy.may_see_match(actor, c)), None)
+    hidden = [c for c in candidates if c is not related and not policy.may_see_match(actor, c)]
     pin = f"{secrets.randbelow(10**6):06d}"
     case = Case(
         kind=kind,
@@ -507,7 +544,7 @@ def case_intake(
         is_remote=competent_unit.is_remote,
         is_multi_site=is_multi_site,
         is_anonymous=is_anonymous,
-        identity_protected=kind == CaseKind.DENUNCIATION,
+        identity_protected=bool(identity_protected) or kind == CaseKind.DENUNCIATION,
         is_mass=len(petitioners) >= MASS_PETITION_SIZE,
         is_duplicate=related is not None,
         duplicate_of=related,
@@ -519,18 +556,8 @@ def case_intake(
     quiet = quiet_intake_state(case, moment)
     if quiet is not None:
         case.acceptance_sla = case.sla_state = quiet
-    people = [
-        Petitioner(
-            full_name=str(p["full_name"]).strip(),
-            id_number=p["id_number"],
-            id_kind=p["id_kind"],
-            phone=p["phone"],
-            address=str(p.get("address", "")).strip(),
-            is_representative=bool(p.get("is_representative", False)),
-            has_signed=bool(p.get("has_signed", True)),
-        )
-        for p in petitioners
-    ]
+    links = [CaseLink(related=other, kind=CaseLink.Kind.DUPLICATE, found_at=moment, visible_to_unit=competent_unit)
+             for other in hidden]
     payload = {
         "channel": channel,
         "petitioners": len(people),
@@ -548,8 +575,8 @@ def case_intake(
         case.pin_hash = hash_pin(case.tracking_code, pin)
         try:
             with transaction.atomic():
-                _save_intake(case, people, actor=actor, moment=moment, payload=payload, start_process=start_process,
-                             refresh_sla=quiet is None)
+                _save_intake(case, people, links, actor=actor, moment=moment, payload=payload,
+                             start_process=start_process, refresh_sla=quiet is None)
             return IntakeResult(case=case, pin=pin)
         except IntegrityError:
             case.pk = None
@@ -558,12 +585,16 @@ def case_intake(
     raise Conflict(_("could not allocate a tracking code; try again"))
 
 
-def _save_intake(case: Case, people: list[Petitioner], *, actor, moment, payload, start_process: bool,
-                 refresh_sla: bool) -> None:
+def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *, actor, moment, payload,
+                 start_process: bool, refresh_sla: bool) -> None:
     case.save(force_insert=True)
     for person in people:
-        person.case = case
+        person.case = case  # their digests were set when they were built
     Petitioner.objects.bulk_create(people)
+    if links:
+        for link in links:
+            link.case = case
+        CaseLink.objects.bulk_create(links)
     _record(case, actor=actor, action="intake", from_status="", at=moment,
             legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload, changes=_changes({}, case),
             workflow=start_process)
@@ -855,7 +886,7 @@ def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, 
             content=content or case.content, petitioners=people, respondent_number=case.respondent_number,
             respondent_date=case.respondent_date, respondent_issuer=case.respondent_issuer,
             respondent_act=case.respondent_act, round=2, previous_round=case, complexity=case.complexity,
-            complexity_grounds=case.complexity_grounds, now=moment,
+            complexity_grounds=case.complexity_grounds, identity_protected=case.identity_protected, now=moment,
         ).case
     return second
 

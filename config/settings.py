@@ -171,6 +171,12 @@ TRACK_LOCK_SECONDS = int(os.environ.get("TRACK_LOCK_SECONDS", "3600"))
 # Intake: no petition is logged as received before this day (ISO date).
 EARLIEST_RECEIPT_DATE = datetime.date.fromisoformat(os.environ.get("EARLIEST_RECEIPT_DATE", "2000-01-01"))
 
+# Identities at rest (cases.crypto, reference §5): comma-separated Fernet keys, the first encrypts and
+# all decrypt (rotation: put a new key first, run `manage.py rotate_identity_keys`, drop the old one);
+# and the key of the blind indexes that match ID numbers, phones and names. Required unless DEBUG.
+IDENTITY_KEYS = [key.strip() for key in os.environ.get("IDENTITY_KEYS", "").split(",") if key.strip()]
+IDENTITY_INDEX_KEY = os.environ.get("IDENTITY_INDEX_KEY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
