@@ -17,6 +17,7 @@ from deadlines.calendar import is_working_day
 
 from .identity import content_for, log_refused_look, petitioners_for
 from .models import Case, Status
+from .selectors import case_links
 from .services import act_label
 
 DEADLINES = (
@@ -114,6 +115,13 @@ def case_detail(request, pk: int):
         "buttons": buttons,
         "task": _open_task(case, request.user),
         "attachments": case.attachments.order_by("uploaded_at"),
+        "links": [{"unit": link.related.competent_unit or link.related.receiving_unit,
+                   "received_at": link.related.received_at, "kind": link.related.get_kind_display(),
+                   "status": link.related.get_status_display(),
+                   "url": reverse("case_detail", args=[link.related_id])
+                   if policy.may_view_case(request.user, link.related) else None}
+                  for link in case_links(user=request.user, case=case).select_related(
+                      "related__competent_unit", "related__receiving_unit")],
         "events": [{"at": e.at, "label": act_label(e.action), "actor": e.actor, "from": _status(e.from_status),
                     "to": _status(e.to_status), "basis": e.legal_basis} for e in events],
         "today": today,

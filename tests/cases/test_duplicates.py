@@ -161,3 +161,13 @@ def test_the_match_runs_on_the_digests_in_one_query(an_khang, province_case, dja
     assert found == [province_case]
     assert not policy.may_see_match(an_khang.phuloc_reception, province_case)
     assert policy.may_see_match(an_khang.province_reception, province_case)
+
+
+def test_the_competent_head_finds_the_link_on_the_case_page_without_the_other_code(an_khang, province_case):
+    case = denounce(an_khang.phuloc_reception, an_khang.phuloc, day=RECEIVED + dt.timedelta(days=2))
+    client = Client()
+    client.force_login(an_khang.phuloc_head)
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert an_khang.province.name in body and province_case.tracking_code not in body
+    client.force_login(an_khang.phuloc_reception)
+    assert an_khang.province.name not in client.get(f"/cases/{case.pk}/").content.decode()
