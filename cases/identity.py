@@ -55,3 +55,9 @@ def content_for(*, user, case: Case, purpose: str, now=None) -> str:
     if user is not None and user.is_authenticated:
         IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=allowed)
     return case.content if allowed else redacted_content(case)
+
+
+def record_look(*, user, case: Case, purpose: str, granted: bool, now=None) -> None:
+    """Log one look at a protected case's identifying material (a document, a scan), granted or refused."""
+    if is_protected(case) and user is not None and user.is_authenticated:
+        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=granted)

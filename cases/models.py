@@ -7,6 +7,7 @@ to change it is a transition method below, called from ``cases.services``.
 every act bumps, so acts that keep the status (extend, assign, partial
 withdrawal) are protected the same way.
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from access import policy
 from deadlines.models import CaseKind, Complexity
 
 from . import rules
+from .storage import private_storage
 
 
 class Channel(models.TextChoices):
@@ -351,7 +353,7 @@ class Petitioner(models.Model):
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", storage=private_storage, max_length=200)
     description = models.CharField(_("description"), max_length=255, blank=True)
     is_original = models.BooleanField(_("original document"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -361,8 +363,14 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
 
 
+def append_only_trigger() -> pgtrigger.Protect:
+    """On PostgreSQL the database itself refuses UPDATE and DELETE (TRUNCATE, used by test flushes, is not
+    a row operation). A deliberate wipe — ``seed_demo --reset`` — runs under ``pgtrigger.ignore``."""
+    return pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+
+
 class AppendOnly(models.Model):
-    """A record that is written once: saving it again is a programming error."""
+    """A record that is written once: saving it again is a programming error (and refused by the database)."""
 
     class Meta:
         abstract = True
@@ -403,6 +411,7 @@ class CaseEvent(AppendOnly):
             models.Index(fields=["case", "at"], name="case_event_trail_idx"),
             models.Index(fields=["actor"], name="case_event_actor_idx", condition=models.Q(actor__isnull=False)),
         ]
+        triggers = [append_only_trigger()]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
@@ -422,6 +431,7 @@ class IdentityAccess(AppendOnly):
         verbose_name = _("identity access")
         verbose_name_plural = _("identity accesses")
         ordering = ["-at"]
+        triggers = [append_only_trigger()]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} → #{self.case_id} ({self.purpose})"
