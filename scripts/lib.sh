@@ -53,3 +53,20 @@ wait_port() {
     done
     return 1
 }
+
+# ensure_keys: export SECRET_KEY and PIN_KEY when the environment does not set them,
+# from files in $VAR_DIR (default ./var) made once with 50 random bytes each, mode 600.
+# With DEBUG off the engine refuses development keys (config/checks.py).
+ensure_keys() {
+    local dir="${VAR_DIR:-var}" name file
+    mkdir -p "$dir"
+    for name in SECRET_KEY PIN_KEY; do
+        [ -n "${!name:-}" ] && continue
+        file="$dir/$(echo "$name" | tr '[:upper:]' '[:lower:]')"
+        if [ ! -s "$file" ]; then
+            (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=' | tr '+/' '-_' > "$file")
+        fi
+        chmod 600 "$file"
+        export "$name=$(cat "$file")"
+    done
+}
