@@ -7,11 +7,7 @@ own units and the units below them.
 A denouncer's identity is shown only to those ``cases.identity`` allows, and
 every opening of a denunciation here is logged like any other look.
 """
-import posixpath
-
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,14 +39,8 @@ class PetitionerInline(ReadOnlyMixin, admin.TabularInline):
 class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["document", "description", "is_original", "uploaded_at"]
-    readonly_fields = ["document", "uploaded_at"]
-
-    @admin.display(description=_("file"))
-    def document(self, obj):
-        """Documents have no public URL: the link goes through cases.documents, which asks the policy."""
-        url = reverse("case_document", args=[obj.case_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, posixpath.basename(obj.file.name).split("-", 1)[-1])
+    fields = ["file", "description", "is_original", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
 
 
 class CaseEventInline(ReadOnlyMixin, admin.TabularInline):

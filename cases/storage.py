@@ -1,7 +1,8 @@
 """Where case documents are kept: a private folder outside any web root, with no URL.
 
 ``MEDIA_URL`` is routed nowhere; a document is read only through
-``cases.documents.download``, which asks the access policy first.
+``cases.documents.download``, which asks the access policy first — and that
+view is what ``attachment.file.url`` gives (the admin's link, templates).
 """
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -9,7 +10,7 @@ from django.utils.functional import cached_property
 
 
 class PrivateStorage(FileSystemStorage):
-    """``settings.PRIVATE_MEDIA_ROOT``, files 0600 and folders 0700; ``url()`` refuses."""
+    """``settings.PRIVATE_MEDIA_ROOT``, files 0600 and folders 0700; ``url()`` names the guarded view."""
 
     def __init__(self):
         super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
@@ -25,7 +26,15 @@ class PrivateStorage(FileSystemStorage):
             self.__dict__.pop("location", None)
 
     def url(self, name):
-        raise ValueError("case documents have no public URL: link to cases.documents.download")
+        """Not a file URL: the permission-checked download view of the document stored under ``name``."""
+        from django.urls import reverse
+
+        from .models import Attachment
+
+        found = Attachment.objects.filter(file=name).values_list("case_id", "pk").first()
+        if found is None:
+            raise ValueError("not a case document: private files have no URL")
+        return reverse("case_document", args=found)
 
 
 _storage = PrivateStorage()

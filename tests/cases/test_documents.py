@@ -17,7 +17,8 @@ from cases import documents, services
 from cases.errors import Forbidden, InvalidInput
 from cases.models import Attachment, IdentityAccess
 from cases.storage import private_storage
-from tests.factories import aware
+from organisation.models import Role
+from tests.factories import aware, member
 
 from .conftest import complaint_kwargs, denunciation_kwargs
 
@@ -135,13 +136,25 @@ def test_an_outsider_is_refused_before_the_upload_is_read(world, private_root):
         services.case_attach(case=complaint(world), actor=world.outsider, file=upload, now=NOW)
 
 
-def test_private_files_have_no_url_and_media_is_not_routed(world, private_root, client):
+def test_a_documents_url_is_the_guarded_view_and_media_is_not_routed(world, private_root, client):
     attachment = attach(world, complaint(world), "scan.pdf", PDF)
+    assert attachment.file.url == f"/cases/{attachment.case_id}/documents/{attachment.pk}/"
     with pytest.raises(ValueError):
-        private_storage().url(attachment.file.name)
+        private_storage().url("attachments/2026/07/not-a-document.pdf")
     client.force_login(world.reception)
     assert client.get("/media/" + attachment.file.name).status_code == 404
     assert client.get("/private/" + attachment.file.name).status_code == 404
+
+
+def test_the_admin_links_a_document_to_the_guarded_view(world, private_root, client):
+    attachment = attach(world, complaint(world), "scan.pdf", PDF)
+    system_admin = member(world.province, Role.ADMIN, "quantri-tinh")
+    system_admin.is_staff = system_admin.is_superuser = True
+    system_admin.save()
+    client.force_login(system_admin)
+    page = client.get(f"/admin/cases/case/{attachment.case_id}/change/")
+    assert page.status_code == 200
+    assert f'href="/cases/{attachment.case_id}/documents/{attachment.pk}/"' in page.content.decode()
 
 
 # --- who may read it back ---------------------------------------------------------------
