@@ -172,7 +172,7 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = tuple(part.strip() for part in os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
 
 # Content Security Policy: scripts only from our origin or with the request's nonce.
-# Styles: viewflow's and the admin's templates carry style="…" attributes, so inline
+# Styles: viewflow's templates and scripts set style="…" attributes on every list row, so inline
 # styles are allowed (style-src 'unsafe-inline'); inline scripts and handlers are not.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -236,4 +236,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; failures and lockouts come at WARNING.
+    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }
