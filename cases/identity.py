@@ -66,7 +66,12 @@ def content_for(*, user, case: Case, purpose: str, now=None) -> str:
     return case.content if allowed else redacted_content(case)
 
 
+def record_look(*, user, case: Case, purpose: str, granted: bool, now=None) -> None:
+    """Log one look at a protected case's identifying material (a document, a scan), granted or refused."""
+    if is_protected(case) and user is not None and user.is_authenticated:
+        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=granted)
+
+
 def log_refused_look(*, user, case: Case, purpose: str, now=None) -> None:
     """A look refused at the permission layer (a 403/404 page) is logged like any other (reference §5)."""
-    if policy.is_identity_protected(case) and user is not None and user.is_authenticated:
-        IdentityAccess.objects.create(case=case, user=user, at=now or timezone.now(), purpose=purpose, granted=False)
+    record_look(user=user, case=case, purpose=purpose, granted=False, now=now)

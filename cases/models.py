@@ -9,6 +9,7 @@ withdrawal) are protected the same way.
 """
 import threading
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from access import policy
 from deadlines.models import CaseKind, Complexity
 
 from . import crypto, rules
+from .storage import private_storage
 
 
 class Channel(models.TextChoices):
@@ -423,7 +425,7 @@ class Petitioner(models.Model):
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", storage=private_storage, max_length=200)
     description = models.CharField(_("description"), max_length=255, blank=True)
     is_original = models.BooleanField(_("original document"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -433,8 +435,14 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
 
 
+def append_only_trigger() -> pgtrigger.Protect:
+    """On PostgreSQL the database itself refuses UPDATE and DELETE (TRUNCATE, used by test flushes, is not
+    a row operation). A deliberate wipe — ``seed_demo --reset`` — runs under ``pgtrigger.ignore``."""
+    return pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+
+
 class AppendOnly(models.Model):
-    """A record that is written once: saving it again is a programming error."""
+    """A record that is written once: saving it again is a programming error (and refused by the database)."""
 
     class Meta:
         abstract = True
@@ -475,6 +483,7 @@ class CaseEvent(AppendOnly):
             models.Index(fields=["case", "at"], name="case_event_trail_idx"),
             models.Index(fields=["actor"], name="case_event_actor_idx", condition=models.Q(actor__isnull=False)),
         ]
+        triggers = [append_only_trigger()]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
@@ -504,6 +513,7 @@ class CaseLink(AppendOnly):
         verbose_name = _("related case")
         verbose_name_plural = _("related cases")
         ordering = ["-found_at", "pk"]
+        triggers = [append_only_trigger()]
 
     def __str__(self):
         return f"#{self.case_id} ~ #{self.related_id}"
@@ -522,6 +532,7 @@ class IdentityAccess(AppendOnly):
         verbose_name = _("identity access")
         verbose_name_plural = _("identity accesses")
         ordering = ["-at"]
+        triggers = [append_only_trigger()]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} → #{self.case_id} ({self.purpose})"

@@ -28,7 +28,7 @@ from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
-from . import events, formats, rules
+from . import documents, events, formats, rules
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     OPEN_STATUSES,
@@ -112,14 +112,19 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
 
 
-def hash_pin(tracking_code: str, pin: str) -> str:
-    """Keyed hash: a 6-digit PIN is only as strong as the key that guards it."""
-    key = settings.SECRET_KEY.encode()
+def hash_pin(tracking_code: str, pin: str, *, key: str | None = None) -> str:
+    """Keyed hash: a 6-digit PIN is only as strong as the key that guards it.
+
+    The key is ``PIN_KEY``, kept apart from ``SECRET_KEY`` (config.checks refuses a weak one).
+    """
+    key = (key if key is not None else settings.PIN_KEY).encode()
     return hmac.new(key, f"{tracking_code}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
 def check_pin(case: Case, pin: str) -> bool:
-    return hmac.compare_digest(case.pin_hash, hash_pin(case.tracking_code, str(pin)))
+    """The current key, then the retired ones (``PIN_KEY_FALLBACKS``) so a key rotation keeps old PINs working."""
+    keys = [settings.PIN_KEY, *getattr(settings, "PIN_KEY_FALLBACKS", ())]
+    return any(hmac.compare_digest(case.pin_hash, hash_pin(case.tracking_code, str(pin), key=key)) for key in keys)
 
 
 def _deadline_input(case: Case) -> DeadlineInput:
@@ -804,28 +809,29 @@ def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, 
                                  "outcome": outcome})
 
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-ATTACHMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "odt", "xls", "xlsx", "txt"}
+ATTACHMENT_MAX_BYTES = documents.MAX_BYTES
+ATTACHMENT_EXTENSIONS = documents.EXTENSIONS
 
 
 def case_attach(*, case: Case, actor, file, description: str = "", is_original: bool = False,
                 now: dt.datetime | None = None) -> Attachment:
-    """File a document with the case (the petition scan, evidence, minutes…), traced like any act."""
+    """File a document with the case (the petition scan, evidence, minutes…), traced like any act.
+
+    The content must be what the name says (``cases.documents.validate_upload``); the file is
+    stored under a name of ours in the private folder, never under the name it came with.
+    """
+    if not policy.can_file_documents(case, actor):  # before reading a byte of an outsider's upload
+        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label("attach")})
     name = getattr(file, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_EXTENSIONS:
-        raise InvalidInput(_("this kind of file cannot be attached (%(ext)s)") % {"ext": extension or "?"}, field="file")
-    size = getattr(file, "size", None) or 0
-    if not size:
-        raise InvalidInput(_("the file is empty"), field="file")
-    if size > ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(_("the file is larger than %(mb)d MB") % {"mb": ATTACHMENT_MAX_BYTES // 2**20}, field="file")
+    size = documents.validate_upload(file)[1]
     with transaction.atomic():
         _record_fact(case, actor=actor, action="attach", statuses=OPEN_STATUSES, permitted=policy.can_file_documents,
-                     updates={}, now=now, payload={"name": name.rsplit("/", 1)[-1], "size": size,
+                     updates={}, now=now, payload={"name": documents.display_name(name), "size": size,
                                                    "description": description, "original": bool(is_original)})
-        return Attachment.objects.create(case=case, file=file, description=description.strip(),
-                                         is_original=bool(is_original))
+        attachment = Attachment(case=case, description=description.strip(), is_original=bool(is_original))
+        attachment.file.save(documents.safe_name(name), file, save=False)
+        attachment.save()
+        return attachment
 
 
 def latest_draft(case: Case) -> dict:

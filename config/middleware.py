@@ -16,3 +16,25 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseOutageMiddleware:
+    """A database that does not answer is an outage, not a bug: our 503 page, with Retry-After.
+
+    Exceptions raised by a view land here (``process_exception``); those raised
+    elsewhere in the chain (a session saved on the way out) reach
+    ``config.views.server_error``, which answers the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .views import is_database_outage, outage_response
+
+        if is_database_outage(exception):
+            return outage_response(request, exception)
+        return None

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cases import case_page, queues
+from cases import documents as case_documents
 from cases import views as case_views
 
 from . import views
@@ -19,8 +20,11 @@ urlpatterns = [
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
     path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
+    path("cases/<int:case_pk>/documents/<int:pk>/", case_documents.download, name="case_document"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workflow/", include("workflows.urls")),
 ]
+
+handler500 = "config.views.server_error"

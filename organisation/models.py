@@ -5,6 +5,7 @@ ancestor and descendant checks one indexed comparison instead of a walk.
 Former district-level units stay in the tree with ``valid_to`` set
 (district level was abolished on 1 Jul 2025, reference §0).
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +119,8 @@ class MembershipChange(models.Model):
         verbose_name = _("membership change")
         verbose_name_plural = _("membership changes")
         ordering = ["-at", "-pk"]
+        # The database itself refuses UPDATE and DELETE on PostgreSQL (as for case events).
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         indexes = [models.Index(fields=["unit", "at"], name="membership_change_unit_idx")]
 
     def __str__(self):

@@ -53,3 +53,24 @@ wait_port() {
     done
     return 1
 }
+
+# ensure_keys: export SECRET_KEY, PIN_KEY, IDENTITY_KEYS and IDENTITY_INDEX_KEY when the environment
+# does not set them, from files in $VAR_DIR (default ./var) made once with random bytes, mode 600.
+# With DEBUG off the engine refuses development keys (config/checks.py, cases/checks.py).
+ensure_keys() {
+    local dir="${VAR_DIR:-var}" name file
+    mkdir -p "$dir"
+    for name in SECRET_KEY PIN_KEY IDENTITY_KEYS IDENTITY_INDEX_KEY; do
+        [ -n "${!name:-}" ] && continue
+        file="$dir/$(echo "$name" | tr '[:upper:]' '[:lower:]')"
+        if [ ! -s "$file" ]; then
+            if [ "$name" = IDENTITY_KEYS ]; then  # a Fernet key: 32 random bytes, URL-safe base64
+                (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' | tr '+/' '-_' > "$file")
+            else
+                (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=' | tr '+/' '-_' > "$file")
+            fi
+        fi
+        chmod 600 "$file"
+        export "$name=$(cat "$file")"
+    done
+}

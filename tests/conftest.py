@@ -1,9 +1,13 @@
 import importlib
 import os
+import secrets
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# manage.py and celery subprocesses run the system checks, which refuse development keys with DEBUG off.
+os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(48))
+os.environ.setdefault("PIN_KEY", "test-pin-" + secrets.token_urlsafe(48))
 
 
 @pytest.fixture(autouse=True)

@@ -480,7 +480,7 @@ def test_services_read_the_injected_clock(world, time_machine):
 def test_attachments_are_filed_with_a_trace_and_bad_files_refused(world, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     case = intake(world)
     scan = SimpleUploadedFile("don-khieu-nai.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
     attachment = services.case_attach(case=case, actor=world.reception, file=scan, description="Bản gốc",

@@ -11,6 +11,7 @@ import importlib.util
 import random
 from dataclasses import dataclass
 
+import pgtrigger
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -401,7 +402,12 @@ class Command(BaseCommand):
         self.stdout.write(f"SLA sweep: {result}")
 
     def _reset(self) -> None:
-        """Remove the demo province with everything in it, then its staff."""
+        """Remove the demo province with everything in it, then its staff.
+
+        Events and identity accesses are append-only (a PostgreSQL trigger refuses UPDATE and
+        DELETE): wiping the demo is the one deliberate exception, so it runs under
+        ``pgtrigger.ignore`` for those tables (and case links, membership changes), in this transaction only.
+        """
         from viewflow.workflow.models import Task
 
         from notifications.models import Escalation
@@ -409,7 +415,9 @@ class Command(BaseCommand):
 
         province = Unit.objects.get(code=PROVINCE)
         units = Unit.objects.filter(path__startswith=province.path)
-        with transaction.atomic():
+        with transaction.atomic(), pgtrigger.ignore("cases.CaseEvent:append_only", "cases.IdentityAccess:append_only",
+                                                   "cases.CaseLink:append_only",
+                                                   "organisation.MembershipChange:append_only"):
             cases = Case.objects.filter(receiving_unit__in=units) | Case.objects.filter(competent_unit__in=units)
             ids = list(cases.values_list("pk", flat=True))
             processes = CaseProcess.objects.filter(case_id__in=ids)
