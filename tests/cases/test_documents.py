@@ -210,3 +210,13 @@ def test_an_unprotected_cases_documents_leave_no_identity_log(world, private_roo
     assert get_as(world.handler, url(attachment)).status_code == 200
     assert not IdentityAccess.objects.exists()
     assert Attachment.objects.count() == 1
+
+
+def test_the_case_page_links_each_document_to_the_guarded_view(world, private_root, client):
+    attachment = attach(world, complaint(world), "scan.pdf", PDF)
+    client.force_login(world.head)
+    page = client.get(f"/cases/{attachment.case_id}/").content.decode()
+    assert f'href="/cases/{attachment.case_id}/documents/{attachment.pk}/"' in page
+    download = client.get(f"/cases/{attachment.case_id}/documents/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content if download.streaming else
+                                                    [download.content]) == PDF
