@@ -1,0 +1,206 @@
+"""Random sequences of acts — through the services directly and through the task pages — never
+leave the viewflow process out of step with the case.
+
+The API, the admin and management commands call the services directly; the task pages call
+them through viewflow. Either way, after every step the process must have exactly the open
+tasks the case's status calls for, and every act that went through must have written exactly
+one event of its own.
+"""
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from viewflow.workflow.status import STATUS
+
+from cases import services
+from cases.errors import CaseError
+from cases.models import Case, CaseEvent
+from tests.factories import aware
+
+from .conftest import RECEIVED, complaint_kwargs, denunciation_kwargs
+
+pytestmark = pytest.mark.django_db
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+FINAL = ("closed", "not_accepted", "forwarded", "guided", "archived", "withdrawn", "appealed")
+DECISION = {"decision_number": "15/QĐ-UBND", "summary": "Giữ nguyên quyết định.", "outcome": "rejected"}
+
+
+def expected_tasks(case) -> set[str] | None:
+    """The nodes that may be the one open task, for the case's status (None: no task may be open)."""
+    return {
+        "received": {"classify", "decide_acceptance"},
+        "accepted": {"assign_handler"} if case.handler_id is None else {"verify"},
+        "in_verification": {"verify", "dialogue", "draft_decision", "sign_decision"},
+        "in_dialogue": {"dialogue", "draft_decision", "sign_decision"},
+        "decided": {"close"},
+    }.get(case.status)
+
+
+def acts(world, now, flag):
+    """Each service act with the officer who takes it and plausible input."""
+    return {
+        "classify": lambda c: services.case_classify(case=c, actor=world.reception, now=now),
+        "accept": lambda c: services.case_accept(case=c, actor=world.head, now=now),
+        "refuse": lambda c: services.case_refuse(case=c, actor=world.head, reason="Quá thời hiệu.", now=now),
+        "forward": lambda c: services.case_forward(case=c, actor=world.reception, to_body="Tòa án nhân dân tỉnh", now=now),
+        "guide": lambda c: services.case_guide(case=c, actor=world.reception, instructions="Gửi đơn đến UBND xã.", now=now),
+        "archive": lambda c: services.case_archive(case=c, actor=world.reception, reason="Đơn trùng.", now=now),
+        "assign": lambda c: services.case_assign(case=c, actor=world.head, handler=world.handler, now=now),
+        "start_verification": lambda c: services.case_start_verification(case=c, actor=world.handler, now=now),
+        "record_verification": lambda c: services.case_record_verification(
+            case=c, actor=world.handler, findings="Đúng một phần.", findings_differ=flag, now=now),
+        "start_dialogue": lambda c: services.case_start_dialogue(case=c, actor=world.handler, now=now),
+        "record_dialogue": lambda c: services.case_record_dialogue(case=c, actor=world.handler, minutes="Biên bản.", now=now),
+        "record_draft": lambda c: services.case_record_draft(case=c, actor=world.handler, **DECISION, now=now),
+        "decide": lambda c: services.case_decide(case=c, actor=world.head, **DECISION, now=now),
+        "close": lambda c: services.case_close(case=c, actor=world.head, now=now),
+        "suspend": lambda c: services.case_suspend(case=c, actor=world.head, grounds="Chờ giám định.", now=now),
+        "resume": lambda c: services.case_resume(case=c, actor=world.head, now=now),
+        "extend": lambda c: services.case_extend(case=c, actor=world.head, grounds="Vụ việc phức tạp.", now=now),
+        "withdraw": lambda c: services.case_withdraw(case=c, actor=world.reception, reason="Xin rút đơn.", now=now),
+        "appeal": lambda c: services.case_appeal(case=c, actor=world.province_reception, received_at=now,
+                                                 competent_unit=world.province, now=now),
+    }
+
+
+class CaseLife(RuleBasedStateMachine):
+    """One case, from intake, under random acts."""
+
+    world = None  # set by the test
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()  # each example starts from the same database
+        self._atomic.__enter__()
+        self.now = aware(RECEIVED, 9)
+        self.client = Client()
+        self.case_id = None
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def case(self) -> Case:
+        return Case.objects.select_related("process").get(pk=self.case_id)
+
+    def open_tasks(self):
+        return list(self.case().process.task_set.filter(status__in=OPEN, flow_task_type="HUMAN").order_by("pk"))
+
+    def actions(self) -> list[str]:
+        return list(CaseEvent.objects.filter(case_id=self.case_id).exclude(action__startswith="sla_")
+                    .order_by("pk").values_list("action", flat=True))
+
+    def tick(self):
+        self.now += dt.timedelta(days=1)
+
+    def user_for(self, task):
+        """The owner of an assigned task; for a queued one, the officer of the asked role in the asked unit."""
+        if task.owner_id:
+            return task.owner
+        role, _at, unit_id = (task.owner_permission or "").partition("@")
+        w = self.world
+        officers = {("reception", w.commune.pk): w.reception, ("handler", w.commune.pk): w.handler,
+                    ("head", w.commune.pk): w.head, ("reception", w.province.pk): w.province_reception,
+                    ("head", w.province.pk): w.province_head}
+        return officers.get((role, int(unit_id) if unit_id.isdigit() else None))
+
+    # --- steps -----------------------------------------------------------------------
+
+    @initialize(kind=st.sampled_from(["complaint", "denunciation"]))
+    def intake(self, kind):
+        make = complaint_kwargs if kind == "complaint" else denunciation_kwargs
+        with time_machine.travel(self.now, tick=False):
+            result = services.case_intake(**{**make(self.world, received=RECEIVED), "now": self.now,
+                                             "start_process": True})
+        self.case_id = result.case.pk
+
+    @rule(act=st.sampled_from(sorted(acts(None, None, False))), flag=st.booleans())
+    def act_through_the_service(self, act, flag):
+        self.tick()
+        before = self.actions()
+        with time_machine.travel(self.now, tick=False):
+            try:
+                acts(self.world, self.now, flag)[act](self.case())
+            except CaseError:
+                assert self.actions() == before, f"a refused {act} left events behind"
+                return
+        new = self.actions()[len(before):]
+        assert new == [act], f"{act} went through and wrote the events {new}"
+
+    # acceptance mostly accepts, so that the later tasks get their turn
+    @rule(decision=st.sampled_from(["accept"] * 4 + ["refuse", "forward", "guide", "archive"]), flag=st.booleans())
+    def run_the_open_task_over_http(self, decision, flag):
+        tasks = self.open_tasks()
+        if not tasks:
+            return
+        self.tick()
+        task = tasks[0]
+        node = task.flow_task.name
+        user = self.user_for(task)
+        assert user is not None, f"nobody in the world may take {node} ({task.owner_permission})"
+        case = self.case()
+        data, expected = {
+            "classify": ({"kind": case.kind, "competent_unit": case.competent_unit_id, "complexity": case.complexity},
+                         ["classify"]),
+            "decide_acceptance": ({"decision": decision, "reason": "Lý do.", "to_body": "Tòa án nhân dân tỉnh",
+                                   "instructions": "Gửi đơn đến UBND xã."}, [decision]),
+            "assign_handler": ({"handler": self.world.handler.pk}, ["assign"]),
+            "verify": ({"findings": "Đúng một phần.", "findings_differ": "on" if flag else ""},
+                       ["start_verification", "record_verification"] if case.status == "accepted"
+                       else ["record_verification"]),
+            "dialogue": ({"minutes": "Biên bản."}, ["start_dialogue", "record_dialogue"]
+                         if case.status == "in_verification" else ["record_dialogue"]),
+            "draft_decision": (DECISION, ["record_draft"]),
+            "sign_decision": (DECISION, ["decide"]),
+            "close": ({}, ["close"]),
+        }[node]
+        before = self.actions()
+        self.client.force_login(user)
+        with time_machine.travel(self.now, tick=False):
+            if task.status == STATUS.NEW:
+                response = self.client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+                assert response.status_code == 302, f"{user} could not take {node}: {response.status_code}"
+            response = self.client.post(task.flow_task.reverse("execute", args=[task.process_id, task.pk]), data)
+        if response.status_code in (400, 409):  # the service refused the act
+            assert self.actions() == before, f"a refused {node} left events behind"
+            return
+        assert response.status_code == 302, f"{node} as {user} answered {response.status_code}"
+        new = self.actions()[len(before):]
+        assert new == expected, f"{node} went through and wrote the events {new}, not {expected}"
+
+    # --- what must always hold -----------------------------------------------------------
+
+    @invariant()
+    def open_tasks_match_the_status(self):
+        if self.case_id is None:
+            return
+        case = self.case()
+        process = case.process
+        nodes = [task.flow_task.name for task in self.open_tasks()]
+        allowed = expected_tasks(case)
+        if allowed is not None:
+            assert len(nodes) == 1 and nodes[0] in allowed, (
+                f"case {case.status} (handler {case.handler_id}): open tasks {nodes}, expected one of {sorted(allowed)}")
+        elif case.status == "suspended":
+            assert nodes == [] and process.finished is None, (
+                f"suspended case: open tasks {nodes}, process finished {process.finished}")
+        else:
+            assert case.status in FINAL
+            assert nodes == [] and process.finished is not None, (
+                f"case {case.status}: open tasks {nodes}, process finished {process.finished}")
+
+
+def test_the_process_keeps_in_step_with_the_case(world):
+    CaseLife.world = world
+    run_state_machine_as_test(CaseLife, settings=settings(
+        max_examples=15, stateful_step_count=12, deadline=None, derandomize=True, database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    ))
