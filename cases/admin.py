@@ -22,7 +22,13 @@ from .models import Attachment, Case, CaseEvent, IdentityAccess, Petitioner, Top
 
 
 def identity_hidden(request, case) -> bool:
+    """A protected case's text and payloads are redacted for those §5 does not name."""
     return case is not None and is_protected(case) and not may_see_identity(user=request.user, case=case)
+
+
+def people_hidden(request, case) -> bool:
+    """The petitioners are shown to those the policy lets see them (an administrator is no officer of any case)."""
+    return case is not None and not may_see_identity(user=request.user, case=case)
 
 
 @admin.display(description=_("payload"))
@@ -196,7 +202,7 @@ class CaseAdmin(ReadOnlyPolicyModelAdmin):
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        if identity_hidden(request, obj):
+        if people_hidden(request, obj):
             # The petitioners, and the documents that carry their names and signatures.
             inlines = [i for i in inlines if not isinstance(i, (PetitionerInline, AttachmentInline))]
         return inlines

@@ -324,3 +324,24 @@ def test_the_admin_carries_our_name_in_vietnamese(world):
     english.force_login(world.ward_head)
     english.cookies["django_language"] = "en"
     assert "Citizen petitions" in english.get("/admin/").content.decode()
+
+
+def test_an_administrator_sees_no_complainant_in_the_admin_either():
+    """The admin role takes no act and is no officer of a case: the policy shows him no petitioner."""
+    from tests.cases.conftest import World, complaint_kwargs
+    from tests.factories import member
+
+    world = World()
+    case = case_intake(**complaint_kwargs(world)).case
+    system_admin = member(world.province, Role.ADMIN, "quantri-tinh")
+    system_admin.is_staff = True
+    system_admin.save()
+    client = Client()
+    client.force_login(system_admin)
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200 and case.tracking_code in page.content.decode()
+    assert "Nguyễn Văn A" not in page.content.decode() and "001090000001" not in page.content.decode()
+    client.force_login(world.head)
+    world.head.is_staff = True
+    world.head.save()
+    assert "Nguyễn Văn A" in client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()

@@ -351,7 +351,8 @@ def admin_object(model, pools: Pools, variant: str, salt: int):
     if not inside and user is not None:
         return None  # an object with no unit is outside nobody's scope (but no page is the anonymous visitor's)
     first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
-    return (first, None) if first is not None else None
+    # An empty table (no login attempt yet, say) is still probed, with an id that names no row.
+    return (first if first is not None else 999_999, None)
 
 
 # --- running the requests ----------------------------------------------------------------
@@ -569,7 +570,7 @@ def probe_run(demo, django_db_blocker) -> Run:
 
     from django.core.cache import cache
 
-    from cases.selectors import _failure_keys
+    from cases.selectors import tracking_keys
 
     request_log = logging.getLogger("django.request")
     level = request_log.level
@@ -580,7 +581,7 @@ def probe_run(demo, django_db_blocker) -> Run:
             for position, user in enumerate(sample_users(demo, pattern)):
                 prober.probe(pattern, user, salt=pattern.index * 7 + position)
     request_log.setLevel(level)
-    cache.delete_many(_failure_keys("", PROBE_ADDRESS) + [_failure_keys(c.tracking_code, "")[0] for c in demo.cases.values()])
+    cache.delete_many(tracking_keys("", PROBE_ADDRESS) + [tracking_keys(c.tracking_code, "")[0] for c in demo.cases.values()])
     return prober.run
 
 
