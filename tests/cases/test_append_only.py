@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from cases import services
 from cases.identity import content_for
-from cases.models import Case, CaseEvent, IdentityAccess
+from cases.models import CaseEvent, IdentityAccess
 from tests.factories import aware
 
 from .conftest import denunciation_kwargs

@@ -12,7 +12,6 @@ from cases.models import Case
 from cases.selectors import QUEUES
 
 from .conftest import complaint_kwargs, denunciation_kwargs
-from tests.factories import aware
 
 pytestmark = pytest.mark.django_db
 RECEIVED = dt.date(2026, 7, 6)
@@ -34,7 +33,7 @@ def test_home_counters_link_to_queues_whose_rows_match(world, client):
         assert url in home, name
         shown = int(re.search(rf'data-count="{name}"><a href="[^"]+">(\d+)<', home).group(1))
         page = client.get(url).content.decode()
-        assert page.count(f'href="/cases/') - page.count('href="/cases/new') == shown, name
+        assert page.count('href="/cases/') - page.count('href="/cases/new') == shown, name
     assert int(re.search(r'data-count="overdue"><a href="[^"]+">(\d+)<', home).group(1)) == 2
 
 
