@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_noop
 
 VIEWFLOW_MESSAGES = [
+    gettext_noop("Workflow"),
     gettext_noop("Inbox"),
     gettext_noop("Queue"),
     gettext_noop("Archive"),
