@@ -351,10 +351,10 @@ class CaseDashboardView(DashboardView):
             column["tasks"] = tasks.filter(
                 Q(finished__isnull=True) | Q(status=STATUS.ERROR), scope,
                 process__flow_class=self.flow_class, flow_task=column["node"],
-            ).select_related("process")[: self.MAX_ROWS]
+            ).select_related("process__caseprocess__case", "owner").order_by("-created")[: self.MAX_ROWS]
         context["finished"] = tasks.filter(
             scope, process__flow_class=self.flow_class, finished__isnull=False, flow_task__in=context["end_nodes"]
-        )[: self.MAX_ROWS]
+        ).select_related("process__caseprocess__case").order_by("-finished")[: self.MAX_ROWS]
         return context
 
 

@@ -118,3 +118,25 @@ def test_refused_looks_at_a_denunciation_are_logged(world, client):
     assert client.get(task.flow_task.reverse("detail", args=[case.process.pk, task.pk])).status_code in (403, 404)
     looks = IdentityAccess.objects.filter(case=case, user=world.outsider)
     assert looks.count() == 2 and not looks.filter(granted=True).exists()
+
+
+def test_kanban_cards_show_the_case_code_kind_and_due_date_at_a_flat_cost(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def load():
+        client.force_login(world.reception)
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(reverse("workflow:index")).content.decode()
+        return body, len(captured)
+
+    first = Case.objects.get(pk=services.case_intake(**complaint_kwargs(world, received=RECEIVED,
+                                                                       start_process=True)).case.pk)
+    body, few = load()
+    assert first.tracking_code in body and first.acceptance_due.strftime("%d/%m/%Y") in body
+    assert f"#{first.process.pk}/" not in body
+    for n in range(8):
+        services.case_intake(**complaint_kwargs(world, received=RECEIVED, start_process=True,
+                                                respondent_number=f"{n}/QĐ-X"))
+    _body, many = load()
+    assert many == few
