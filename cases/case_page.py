@@ -37,6 +37,7 @@ FLAGS = (
 )
 # Acts taken on a page of their own (the others are steps of the workflow's tasks).
 ACT_PAGES = {
+    "assign": "workflow:case_assign",
     "suspend": "workflow:case_suspend",
     "resume": "workflow:case_resume",
     "extend": "workflow:case_extend",

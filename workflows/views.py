@@ -391,3 +391,16 @@ class CaseBulkUnassignView(BulkUnassignTasksActionView):
             process__flow_class=self.flow_class, owner=self.request.user, status=STATUS.ASSIGNED
         )
         return super().get_queryset()
+
+
+class AssignView(CaseActView):
+    """A head gives the case to a handler, or to another one: the handler's open step follows."""
+
+    title = _("Assign a handler")
+    form_class = forms.AssignHandlerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form, case, actor):
+        services.case_assign(case=case, actor=actor, handler=form.cleaned_data["handler"])
