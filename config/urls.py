@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/new/", case_views.intake, name="case_intake"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
+    path("cases/queues/<slug:name>/reassign/", queues.bulk_reassign, name="case_queue_reassign"),
     path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
     path("cases/<int:case_pk>/documents/<int:pk>/", case_documents.download, name="case_document"),
     path("notifications/", notification_views.notification_list, name="notification_list"),

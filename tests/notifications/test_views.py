@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases import services
 from notifications.models import Escalation
-from tests.cases.conftest import complaint_kwargs, world  # noqa: F401 (the shared fixture)
+from tests.cases.conftest import complaint_kwargs
 
 pytestmark = pytest.mark.django_db
 RECEIVED = dt.date(2026, 7, 6)
