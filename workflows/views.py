@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -364,14 +365,14 @@ class CaseTaskColumnsMixin:
     def case_sla(self, task):
         case = self.case_of(task)
         due = self.case_due(task)
-        if due is None:
-            return ""
-        parts = [format_html("{}", due.strftime("%d/%m/%Y"))]
-        if case.is_open:
-            left = working_days_left(self._today, due)
-            if left >= 0:
-                parts.append(format_html("{}", ngettext("%(n)d working day left", "%(n)d working days left", left)
-                                         % {"n": left}))
+        parts = []
+        if due is not None:
+            parts.append(format_html("{}", due.strftime("%d/%m/%Y")))
+            if case.is_open:
+                left = working_days_left(self._today, due)
+                if left >= 0:
+                    parts.append(format_html("{}", ngettext(
+                        "%(n)d working day left", "%(n)d working days left", left) % {"n": left}))
         if case.sla_state == "overdue":
             parts.append(format_html('<span class="badge badge--overdue">{}</span>', _("Overdue")))
         elif case.sla_state == "due_soon":
@@ -386,6 +387,11 @@ class CaseTaskColumnsMixin:
                                 ((label,) for name, label in INBOX_FLAGS if getattr(case, name)))
 
     case_flags.short_description = _("flags")
+
+    def created(self, task):
+        return timezone.localtime(task.created).strftime("%d/%m/%Y %H:%M")
+
+    created.short_description = _("Created")
 
     def case_tasks(self):
         first_petitioner = Petitioner.objects.filter(case=OuterRef("process__caseprocess__case")).order_by("pk")
