@@ -67,11 +67,15 @@ class TaskUrlGuardMiddleware:
             log_refused_look(user=request.user, case=case, purpose=f"refused:{task.flow_task.name}")
         visible = case is not None and policy.may_view_case(request.user, case)
         if visible and task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
-            return render(request, "workflows/task_closed.html", {"task": task, "case": case}, status=409)
+            return render(request, "workflows/task_closed.html", _page(task, case), status=409)
         if visible and _is_foreign(request.user, task):
-            return render(request, "workflows/task_foreign.html", _holder(task) | {"task": task, "case": case},
-                          status=403)
+            return render(request, "workflows/task_foreign.html", _holder(task) | _page(task, case), status=403)
         return None
+
+
+def _page(task, case) -> dict:
+    """The task's translated title (its node's name is an identifier, in English)."""
+    return {"task": task, "case": case, "title": task.flow_task.task_title or str(task.flow_task)}
 
 
 def _is_foreign(user, task) -> bool:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
 from django.utils.translation import ngettext
 from django.views import generic
 from viewflow import viewprop
@@ -327,8 +328,14 @@ class CaseTaskColumnsMixin:
     anyone: the list is no place for a logged look at a denouncer.
     """
 
-    columns = ("task_id", "case_code", "case_kind", "task_title", "case_petitioner", "case_sla", "case_flags",
+    columns = ("task_link", "case_code", "case_kind", "case_petitioner", "case_due", "case_sla", "case_flags",
                "created")
+
+    def task_link(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">{}</a>', url, task.title)
+
+    task_link.short_description = _("Task")
 
     def case_of(self, task):
         return task.process.caseprocess.case
@@ -337,22 +344,26 @@ class CaseTaskColumnsMixin:
         case = self.case_of(task)
         return format_html('<a href="{}">{}</a>', reverse("case_detail", args=[case.pk]), case.tracking_code)
 
-    case_code.short_description = _("tracking code")
+    case_code.short_description = capfirst(_("tracking code"))
 
     def case_kind(self, task):
         return self.case_of(task).get_kind_display()
 
-    case_kind.short_description = _("kind")
+    case_kind.short_description = capfirst(_("kind"))
 
     def case_status(self, task):
         return self.case_of(task).get_status_display()
 
-    case_status.short_description = _("status")
+    case_status.short_description = capfirst(_("status"))
 
     def case_due(self, task):
-        return self.case_of(task).resolution_due or self.case_of(task).acceptance_due
+        due = self.due_date(task)
+        return due.strftime("%d/%m/%Y") if due else ""
 
-    case_due.short_description = _("due")
+    case_due.short_description = capfirst(_("due"))
+
+    def due_date(self, task):
+        return self.case_of(task).resolution_due or self.case_of(task).acceptance_due
 
     def case_petitioner(self, task):
         case = self.case_of(task)
@@ -360,33 +371,33 @@ class CaseTaskColumnsMixin:
             return _("[protected]")
         return mask_name(self._petitioner_names.get(task.first_petitioner_id, ""))
 
-    case_petitioner.short_description = _("petitioner")
+    case_petitioner.short_description = capfirst(_("petitioner"))
 
     def case_sla(self, task):
+        """The SLA badge first (the cell is narrow), then the working days left."""
         case = self.case_of(task)
-        due = self.case_due(task)
+        due = self.due_date(task)
         parts = []
-        if due is not None:
-            parts.append(format_html("{}", due.strftime("%d/%m/%Y")))
-            if case.is_open:
-                left = working_days_left(self._today, due)
-                if left >= 0:
-                    parts.append(format_html("{}", ngettext(
-                        "%(n)d working day left", "%(n)d working days left", left) % {"n": left}))
         if case.sla_state == "overdue":
-            parts.append(format_html('<span class="badge badge--overdue">{}</span>', _("Overdue")))
+            parts.append(format_html('<span class="badge badge--overdue" style="{}">{}</span>', BADGE_STYLE, _("Overdue")))
         elif case.sla_state == "due_soon":
-            parts.append(format_html('<span class="badge badge--due-soon">{}</span>', _("Due soon")))
-        return format_html_join(" · ", "{}", ((part,) for part in parts))
+            parts.append(format_html('<span class="badge badge--due-soon" style="{}">{}</span>', BADGE_STYLE,
+                                     _("Due soon")))
+        if due is not None and case.is_open:
+            left = working_days_left(self._today, due)
+            if left >= 0:
+                parts.append(format_html("{}", ngettext(
+                    "%(n)d working day left", "%(n)d working days left", left) % {"n": left}))
+        return format_html_join(" ", "{}", ((part,) for part in parts))
 
-    case_sla.short_description = _("due")
+    case_sla.short_description = _("SLA")
 
     def case_flags(self, task):
         case = self.case_of(task)
-        return format_html_join(" ", '<span class="badge">{}</span>',
-                                ((label,) for name, label in INBOX_FLAGS if getattr(case, name)))
+        return format_html_join(" ", '<span class="badge" style="{}">{}</span>',
+                                ((BADGE_STYLE, label) for name, label in INBOX_FLAGS if getattr(case, name)))
 
-    case_flags.short_description = _("flags")
+    case_flags.short_description = capfirst(_("flags"))
 
     def created(self, task):
         return timezone.localtime(task.created).strftime("%d/%m/%Y %H:%M")
@@ -416,6 +427,8 @@ class CaseTaskColumnsMixin:
         return super().get_page_data(rows)
 
 
+# viewflow's pages have no badge style of their own (inline styles are allowed by the CSP).
+BADGE_STYLE = "background:#fde8e8;color:#b91c1c;border-radius:4px;padding:0 .4rem;white-space:nowrap"
 INBOX_FLAGS = (
     ("is_over_level", _("over-level")),
     ("is_mass", _("mass petition")),

@@ -237,6 +237,7 @@ def test_a_head_opening_the_handlers_task_is_told_who_holds_it(world, driver):
         assert response.status_code == 403, name
         body = response.content.decode()
         assert "is held by" in body and "Hùng" in body, name
+        assert "“Hold the dialogue”" in body, name  # the task's title, not its node's name
         assert reverse("case_detail", args=[case.pk]) in body
 
     # a user of another unit learns nothing: a bare refusal
@@ -259,5 +260,5 @@ def test_a_handler_opening_a_heads_queued_task_is_told_whose_queue_it_waits_in(w
     response = client.get(driver.url(task, "index"))
     assert response.status_code == 403
     body = response.content.decode()
-    assert "waits in the queue of the Head / supervisor of Xã A" in body
+    assert "“Decide on acceptance” waits in the queue of the Head / supervisor of Xã A" in body
     assert reverse("case_detail", args=[case.pk]) in body
