@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from $VAR_DIR/static (collectstatic), before sessions and the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -143,6 +145,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# whitenoise serves $VAR_DIR/static from the app (./scripts/run runs collectstatic first): hashed
+# names cached for a year, gzip/brotli copies made once. Tests use tests.settings (no collectstatic).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesFinder",  # minus viewflow's node_modules
+]
 MEDIA_URL = "media/"  # routed nowhere: documents are served by cases.documents after a permission check
 MEDIA_ROOT = VAR_DIR / "media"
 # Case documents live here, outside any web root, and are read only through cases.documents.
