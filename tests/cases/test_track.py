@@ -256,6 +256,7 @@ def test_a_decided_complaint_shows_its_number_summary_and_the_appeal_deadline(wo
         assert field(html, "decision_number") == "45/QĐ-UBND"
         assert field(html, "decision_summary") == "Giữ nguyên quyết định bị khiếu nại."
         assert field(html, "decided_on") == "30/07/2026"
+        assert 'data-field="resolution_due"' not in html  # moot once decided
         # By hand: Thu 30/07/2026 + 30 days = Sat 29/08; Mon 31/08 – Wed 02/09 are the National Day break.
         assert field(html, "appeal_due") == "03/09/2026"
         assert "within 30 days of receiving the decision" in html
