@@ -294,15 +294,25 @@ def may_be_handler(user, case) -> bool:
     return holds_role_exactly(user, _acting_unit(case), [Role.HANDLER, Role.HEAD])
 
 
-def handler_candidates_q(case) -> Q:
-    """Users who may be given the case (a ``Q`` on users): handlers and heads of its acting unit, in force."""
+def handlers_q(unit_ids) -> Q:
+    """Users who may be given cases of these units (a ``Q`` on users): their handlers and heads, in force."""
     today = legal_today()
     return Q(
-        memberships__unit_id=case_unit_id(case),
+        memberships__unit_id__in=sorted(unit_ids),
         memberships__role__in=[Role.HANDLER, Role.HEAD],
     ) & (Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=today)) & (
         Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today)
     ) & Q(is_active=True)
+
+
+def handler_candidates_q(case) -> Q:
+    """Users who may be given the case: handlers and heads of its acting unit, in force."""
+    return handlers_q([case_unit_id(case)])
+
+
+def reassign_unit_ids(user) -> set[int]:
+    """Units whose cases the user may hand from one handler to another (a head's, and those below)."""
+    return access_for(user).unit_ids([Role.HEAD])
 
 
 # Acts that keep the status (recorded facts): the statuses they are taken in, and who takes them.

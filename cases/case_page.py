@@ -37,6 +37,7 @@ FLAGS = (
 )
 # Acts taken on a page of their own (the others are steps of the workflow's tasks).
 ACT_PAGES = {
+    "assign": "workflow:case_assign",
     "suspend": "workflow:case_suspend",
     "resume": "workflow:case_resume",
     "extend": "workflow:case_extend",
@@ -89,6 +90,34 @@ def _open_task(case: Case, user):
             "url": task.flow_task.reverse("index", args=[process.pk, task.pk])}
 
 
+# The recorded facts a task form shows (verification findings, dialogue minutes, drafts).
+RECORDS = {
+    "record_verification": (_("Verification findings"), ("findings",)),
+    "record_dialogue": (_("Dialogue minutes"), ("minutes",)),
+    "record_draft": (_("Draft decision"), ("decision_number", "summary")),
+}
+
+
+def case_records(*, user, case: Case) -> list[dict]:
+    """What was recorded on the case so far, oldest first, for the task forms.
+
+    A protected case's records may quote the denouncer, so their texts are
+    shown only to the officers who may see the identity (reference §5).
+    """
+    allowed = not policy.is_identity_protected(case) or policy.may_see_identity(user, case)
+    rows = []
+    for event in case.events.filter(action__in=RECORDS).select_related("actor").order_by("at", "pk"):
+        label, keys = RECORDS[event.action]
+        texts = [str(event.payload.get(key) or "") for key in keys] if allowed else []
+        rows.append({"label": label, "at": event.at, "actor": event.actor,
+                     "text": " — ".join(t for t in texts if t), "hidden": not allowed})
+    return rows
+
+
+def case_flags(case: Case) -> list:
+    return [label for name, label in FLAGS if getattr(case, name)]
+
+
 @login_required
 def case_detail(request, pk: int):
     case = Case.objects.select_related("receiving_unit", "competent_unit", "topic", "handler",
@@ -111,7 +140,7 @@ def case_detail(request, pk: int):
         "content": content_for(user=request.user, case=case, purpose="case_page"),
         "petitioners": petitioners_for(user=request.user, case=case, purpose="case_page"),
         "deadlines": _deadlines(case, today),
-        "flags": [label for name, label in FLAGS if getattr(case, name)],
+        "flags": case_flags(case),
         "buttons": buttons,
         "task": _open_task(case, request.user),
         "attachments": case.attachments.order_by("uploaded_at"),

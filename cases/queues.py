@@ -4,17 +4,24 @@ Each list is one selector (``cases.selectors.queue``) filtered, sorted and
 paged in the database: the page costs the same whatever the number of cases.
 """
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from access import policy
 from deadlines.models import CaseKind
 from organisation.models import Unit
 
+from . import services
+from .errors import CaseError
 from .models import OPEN_STATUSES, Case, Status
 from .selectors import QUEUES, queue
 
@@ -76,7 +83,48 @@ def queue_page(request, name: str):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    reassign = BulkReassignForm(user=request.user) if policy.reassign_unit_ids(request.user) else None
     return render(request, "cases/queue.html", {
         "filters": filters, "page": page, "name": name, "title": QUEUE_TITLES[name], "sort": sort,
-        "query": query.urlencode(), "statuses": Status,
+        "query": query.urlencode(), "statuses": Status, "reassign": reassign,
     })
+
+
+class BulkReassignForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("handler"), queryset=get_user_model().objects.none())
+    cases = forms.TypedMultipleChoiceField(label=_("cases"), coerce=int, choices=(), required=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = policy.reassign_unit_ids(user)
+        self.fields["handler"].queryset = (
+            get_user_model().objects.filter(policy.handlers_q(units)).distinct().order_by("username")
+        )
+        self.fields["cases"].choices = [(pk, pk) for pk in self.data.getlist("cases") if str(pk).isdigit()] if (
+            self.is_bound) else []
+
+
+@login_required
+@require_POST
+def bulk_reassign(request, name: str):
+    """Give the chosen cases of a queue to one handler: one ``case_assign`` act per case, each traced."""
+    if name not in QUEUES or not policy.reassign_unit_ids(request.user):
+        raise Http404
+    form = BulkReassignForm(request.POST, user=request.user)
+    back = redirect(f"{reverse('case_queue', args=[name])}?{request.POST.get('query', '')}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a handler and at least one case."))
+        return back
+    chosen = queue(user=request.user, name=name).filter(pk__in=form.cleaned_data["cases"])
+    done, refused = 0, []
+    for case in chosen:
+        try:
+            services.case_assign(case=case, actor=request.user, handler=form.cleaned_data["handler"])
+            done += 1
+        except CaseError as error:
+            refused.append(f"{case.tracking_code}: {error.message}")
+    if done:
+        messages.success(request, _("%(n)d cases reassigned.") % {"n": done})
+    for line in refused:
+        messages.warning(request, line)
+    return back

@@ -6,6 +6,8 @@ from cases import case_page, queues
 from cases import documents as case_documents
 from cases import views as case_views
 
+from notifications import views as notification_views
+
 from . import views
 
 # Our name on the admin, in the user's language (not Django's "Django administration").
@@ -19,8 +21,11 @@ urlpatterns = [
     path("cases/new/", case_views.intake, name="case_intake"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
+    path("cases/queues/<slug:name>/reassign/", queues.bulk_reassign, name="case_queue_reassign"),
     path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
     path("cases/<int:case_pk>/documents/<int:pk>/", case_documents.download, name="case_document"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

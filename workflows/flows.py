@@ -81,6 +81,8 @@ def case_handler(activation):
 class CaseTask(flow.View):
     """A human task that only holders of the asked unit role (or its owner) may see or take."""
 
+    index_view_class = views.CaseIndexTaskView
+
     def can_assign(self, user, task):
         return task.owner_id is None and policy.may_take(user, task.owner_permission)
 

@@ -5,7 +5,9 @@ task URL carrying another process's id would lock the wrong row: such a URL is
 a 404 here before viewflow sees it. A task that is no longer open (done by a
 colleague a moment ago, or cancelled when the case moved on) answers a
 friendly 409 page instead of viewflow's ``Start :: no transition from "DONE"``
-403. A refused look at a task of an identity-protected case is logged like any
+403. An open task held by (or waiting for) someone else answers a 403 page
+saying who holds it, with a link to the case page, to those who may see the
+case; to anyone else it stays a bare refusal. A refused look at a task of an identity-protected case is logged like any
 other look (reference §5).
 """
 from django.core.exceptions import PermissionDenied
@@ -65,8 +67,34 @@ class TaskUrlGuardMiddleware:
             log_refused_look(user=request.user, case=case, purpose=f"refused:{task.flow_task.name}")
         visible = case is not None and policy.may_view_case(request.user, case)
         if visible and task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
-            return render(request, "workflows/task_closed.html", {"task": task, "case": case}, status=409)
+            return render(request, "workflows/task_closed.html", _page(task, case), status=409)
+        if visible and _is_foreign(request.user, task):
+            return render(request, "workflows/task_foreign.html", _holder(task) | _page(task, case), status=403)
         return None
+
+
+def _page(task, case) -> dict:
+    """The task's translated title (its node's name is an identifier, in English)."""
+    return {"task": task, "case": case, "title": task.flow_task.task_title or str(task.flow_task)}
+
+
+def _is_foreign(user, task) -> bool:
+    """Held by another user, or waiting for a role this user does not hold there."""
+    if task.owner_id is not None:
+        return task.owner_id != user.pk
+    return not policy.may_take(user, task.owner_permission)
+
+
+def _holder(task) -> dict:
+    """Who holds the task: its owner, else the role and unit whose queue it waits in."""
+    if task.owner_id is not None:
+        owner = task.owner
+        return {"holder": owner.get_full_name() or owner.get_username()}
+    from organisation.models import Role, Unit
+
+    role, _at, unit_id = (task.owner_permission or "").partition("@")
+    unit = Unit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    return {"holder": None, "role": Role(role).label if role in Role.values else role, "unit": unit or "—"}
 
 
 def _case_of(process_pk):

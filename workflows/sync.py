@@ -29,6 +29,8 @@ from cases.models import FINAL_STATUSES, Case, Status
 from .models import CaseProcess
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# The handler's own steps: they follow the case's handler when a head reassigns the case.
+HANDLER_TASKS = frozenset({"verify", "dialogue", "draft_decision"})
 
 _in_progress: contextvars.ContextVar[int | None] = contextvars.ContextVar("case_task_in_progress", default=None)
 
@@ -82,6 +84,7 @@ def sync_process(case: Case) -> None:
         task.finished = now
         task.save(update_fields=["status", "finished"])
     if kept:
+        _follow_the_handler(kept[0], case)
         return
     if case.status == Status.SUSPENDED:
         return  # the clock and the work wait for the resumption
@@ -93,6 +96,14 @@ def sync_process(case: Case) -> None:
             process.save(update_fields=["status", "finished"])
         return
     _pick_up(process)
+
+
+def _follow_the_handler(task, case: Case) -> None:
+    """A reassigned case takes its handler's open step along to the new handler's inbox."""
+    if task.flow_task.name in HANDLER_TASKS and case.handler_id and task.owner_id != case.handler_id:
+        task.owner_id = case.handler_id
+        task.status = STATUS.ASSIGNED
+        task.save(update_fields=["owner", "status"])
 
 
 def _pick_up(process: CaseProcess) -> None:

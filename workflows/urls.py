@@ -20,6 +20,7 @@ class CaseFlowViewset(FlowAppViewset):
     resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")
     extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")
     withdraw_path = path("cases/<int:case_pk>/withdraw/", views.WithdrawView.as_view(), name="case_withdraw")
+    assign_path = path("cases/<int:case_pk>/assign/", views.AssignView.as_view(), name="case_assign")
 
 
 urlpatterns = [path("", CaseFlowViewset(CaseFlow, app_name="workflow").urls)]

@@ -6,17 +6,23 @@ none writes the case status. Service errors become HTTP answers here:
 InvalidInput → the form with the error (400), Forbidden → 403, NotFound → 404,
 Conflict → the form with the message (409).
 """
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
+from django.utils.translation import ngettext
 from django.views import generic
 from viewflow import viewprop
 from viewflow.workflow.flow.views import (
+    UserIndexTaskView,
     BulkAssignTasksActionView,
     BulkUnassignTasksActionView,
     DashboardProcessListView,
@@ -31,12 +37,11 @@ from viewflow.workflow.status import STATUS
 from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
-from cases.identity import content_for, log_refused_look
-from cases.models import Case, Status
+from cases.identity import content_for, log_refused_look, petitioners_for
+from cases.case_page import case_flags, case_records, working_days_left
+from cases.models import Case, Petitioner, Status
 
 from . import forms, sync
-
-CASE_TASK_COLUMNS = ("task_id", "task_title", "case_code", "case_kind", "case_status", "case_due", "created")
 
 
 def _error_response(view, form, error):
@@ -75,9 +80,14 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
 
     def get_context_data(self, **kwargs):
         task = self.activation.task
-        content = content_for(user=self.request.user, case=self.case, purpose=f"task:{task.flow_task.name}")
+        user, case = self.request.user, self.case
+        purpose = f"task:{task.flow_task.name}"
         return super().get_context_data(
-            case=self.case, case_content=content, task=task, process=self.activation.process, **kwargs
+            case=case, task=task, process=self.activation.process,
+            case_content=content_for(user=user, case=case, purpose=purpose),
+            petitioners=petitioners_for(user=user, case=case, purpose=purpose),
+            flags=case_flags(case), records=case_records(user=user, case=case),
+            **kwargs,
         )
 
     def perform(self, form, case, actor):
@@ -94,10 +104,45 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
             self.activation.execute()
         # The flow moved on by its own rules; make sure the result is what the case's status calls for.
         sync.sync_process(case)
+        title = self.activation.task.flow_task.task_title or str(self.activation.task.flow_task)
+        messages.success(self.request, _("Completed: %(task)s") % {"task": title})
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
+        """The user's next task on this case if there is one, else the case page."""
+        user, process = self.request.user, self.activation.process
+        following = next_task_for(user, process)
+        if following is not None:
+            return following.flow_task.reverse("index", args=[process.pk, following.pk])
+        case = Case.objects.filter(pk=self.case.pk).first()
+        if case is not None and policy.may_view_case(user, case):
+            return reverse("case_detail", args=[case.pk])
         return reverse("workflow:inbox")
+
+
+def next_task_for(user, process):
+    """An open human task of ``process`` that ``user`` holds or may take from the queue, or None."""
+    tasks = process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN").order_by("pk")
+    for task in tasks:
+        if task.owner_id == user.pk or (task.owner_id is None and policy.may_take(user, task.owner_permission)):
+            return task
+    return None
+
+
+class CaseIndexTaskView(UserIndexTaskView):
+    """viewflow sends a user who may not open the task to ``/`` with no word; refuse instead,
+    so that the task URL guard answers with the page saying who holds the task."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        activation = self.request.activation
+        task, flow_task, user = activation.task, activation.flow_task, self.request.user
+        if activation.start.can_proceed() and flow_task.can_execute(user, task):
+            return flow_task.reverse("execute", args=[task.process_id, task.pk])
+        if activation.assign.can_proceed() and flow_task.can_assign(user, task):
+            return flow_task.reverse("assign", args=[task.process_id, task.pk])
+        if flow_task.can_view(user, task):
+            return flow_task.reverse("detail", args=[task.process_id, task.pk])
+        raise PermissionDenied
 
 
 class ClassifyView(CaseTaskView):
@@ -268,10 +313,29 @@ class WithdrawView(CaseActView):
 # --- inbox and queue -----------------------------------------------------------------
 
 
-class CaseTaskColumnsMixin:
-    """Case columns read through one join, so the page costs the same for 1 or 100 tasks."""
+def mask_name(name: str) -> str:
+    """Initials only ("Nguyễn Văn A" → "N. V. A."): enough to tell rows apart, not to name anyone."""
+    return " ".join(f"{word[0].upper()}." for word in (name or "").split())
 
-    columns = CASE_TASK_COLUMNS
+
+class CaseTaskColumnsMixin:
+    """Case columns read through one join, so the page costs the same for 1 or 100 tasks.
+
+    The first petitioner's name is encrypted at rest, so its initials cannot be
+    computed in SQL: the rows carry the petitioner's pk (a subquery) and the
+    names of the page's unprotected cases are read in one more query. A
+    protected case (reference §5) shows nothing derived from the name, to
+    anyone: the list is no place for a logged look at a denouncer.
+    """
+
+    columns = ("task_link", "case_code", "case_kind", "case_petitioner", "case_due", "case_sla", "case_flags",
+               "created")
+
+    def task_link(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">{}</a>', url, task.title)
+
+    task_link.short_description = _("Task")
 
     def case_of(self, task):
         return task.process.caseprocess.case
@@ -280,33 +344,103 @@ class CaseTaskColumnsMixin:
         case = self.case_of(task)
         return format_html('<a href="{}">{}</a>', reverse("case_detail", args=[case.pk]), case.tracking_code)
 
-    case_code.short_description = _("tracking code")
+    case_code.short_description = capfirst(_("tracking code"))
 
     def case_kind(self, task):
         return self.case_of(task).get_kind_display()
 
-    case_kind.short_description = _("kind")
+    case_kind.short_description = capfirst(_("kind"))
 
     def case_status(self, task):
         return self.case_of(task).get_status_display()
 
-    case_status.short_description = _("status")
+    case_status.short_description = capfirst(_("status"))
 
     def case_due(self, task):
+        due = self.due_date(task)
+        return due.strftime("%d/%m/%Y") if due else ""
+
+    case_due.short_description = capfirst(_("due"))
+
+    def due_date(self, task):
         return self.case_of(task).resolution_due or self.case_of(task).acceptance_due
 
-    case_due.short_description = _("due")
+    def case_petitioner(self, task):
+        case = self.case_of(task)
+        if policy.is_identity_protected(case):
+            return _("[protected]")
+        return mask_name(self._petitioner_names.get(task.first_petitioner_id, ""))
+
+    case_petitioner.short_description = capfirst(_("petitioner"))
+
+    def case_sla(self, task):
+        """The SLA badge first (the cell is narrow), then the working days left."""
+        case = self.case_of(task)
+        due = self.due_date(task)
+        parts = []
+        if case.sla_state == "overdue":
+            parts.append(format_html('<span class="badge badge--overdue" style="{}">{}</span>', BADGE_STYLE, _("Overdue")))
+        elif case.sla_state == "due_soon":
+            parts.append(format_html('<span class="badge badge--due-soon" style="{}">{}</span>', BADGE_STYLE,
+                                     _("Due soon")))
+        if due is not None and case.is_open:
+            left = working_days_left(self._today, due)
+            if left >= 0:
+                parts.append(format_html("{}", ngettext(
+                    "%(n)d working day left", "%(n)d working days left", left) % {"n": left}))
+        return format_html_join(" ", "{}", ((part,) for part in parts))
+
+    case_sla.short_description = _("SLA")
+
+    def case_flags(self, task):
+        case = self.case_of(task)
+        return format_html_join(" ", '<span class="badge" style="{}">{}</span>',
+                                ((BADGE_STYLE, label) for name, label in INBOX_FLAGS if getattr(case, name)))
+
+    case_flags.short_description = capfirst(_("flags"))
+
+    def created(self, task):
+        return timezone.localtime(task.created).strftime("%d/%m/%Y %H:%M")
+
+    created.short_description = _("Created")
 
     def case_tasks(self):
-        return self.model._default_manager.filter(process__flow_class=self.flow_class).select_related(
-            "process__caseprocess__case"
+        first_petitioner = Petitioner.objects.filter(case=OuterRef("process__caseprocess__case")).order_by("pk")
+        return (
+            self.model._default_manager.filter(process__flow_class=self.flow_class)
+            .select_related("process__caseprocess__case")
+            .annotate(first_petitioner_id=Subquery(first_petitioner.values("pk")[:1]))
         )
+
+    def due_ordering(self):
+        """Soonest due first (resolution, else acceptance), cases with no due date last."""
+        due = Coalesce("process__caseprocess__case__resolution_due", "process__caseprocess__case__acceptance_due")
+        return [due.asc(nulls_last=True), "created"]
+
+    def get_page_data(self, page):
+        rows = list(page)
+        wanted = {task.first_petitioner_id for task in rows
+                  if task.first_petitioner_id and not policy.is_identity_protected(self.case_of(task))}
+        self._petitioner_names = dict(
+            Petitioner.objects.filter(pk__in=wanted).values_list("pk", "full_name")) if wanted else {}
+        self._today = policy.legal_today()
+        return super().get_page_data(rows)
+
+
+# viewflow's pages have no badge style of their own (inline styles are allowed by the CSP).
+BADGE_STYLE = "background:#fde8e8;color:#b91c1c;border-radius:4px;padding:0 .4rem;white-space:nowrap"
+INBOX_FLAGS = (
+    ("is_over_level", _("over-level")),
+    ("is_mass", _("mass petition")),
+    ("is_duplicate", _("duplicate / repeat")),
+    ("is_backlogged", _("backlogged")),
+)
 
 
 class CaseInboxView(CaseTaskColumnsMixin, FlowInboxListView):
     @viewprop
     def queryset(self):
-        return self.case_tasks().filter(owner=self.request.user, status=STATUS.ASSIGNED).order_by("-created")
+        return self.case_tasks().filter(owner=self.request.user, status=STATUS.ASSIGNED).order_by(*self.due_ordering())
 
 
 class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
@@ -315,7 +449,7 @@ class CaseQueueView(CaseTaskColumnsMixin, FlowQueueListView):
         return (
             self.case_tasks()
             .filter(policy.queue_q(self.request.user), flow_task_type="HUMAN", status=STATUS.NEW)
-            .order_by("-created")
+            .order_by(*self.due_ordering())
         )
 
 
@@ -391,3 +525,16 @@ class CaseBulkUnassignView(BulkUnassignTasksActionView):
             process__flow_class=self.flow_class, owner=self.request.user, status=STATUS.ASSIGNED
         )
         return super().get_queryset()
+
+
+class AssignView(CaseActView):
+    """A head gives the case to a handler, or to another one: the handler's open step follows."""
+
+    title = _("Assign a handler")
+    form_class = forms.AssignHandlerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form, case, actor):
+        services.case_assign(case=case, actor=actor, handler=form.cleaned_data["handler"])

@@ -12,6 +12,7 @@ from cases.models import Case
 from cases.selectors import QUEUES
 
 from .conftest import complaint_kwargs, denunciation_kwargs
+from tests.factories import aware
 
 pytestmark = pytest.mark.django_db
 RECEIVED = dt.date(2026, 7, 6)
@@ -73,3 +74,30 @@ def test_a_queue_page_costs_the_same_for_few_and_many_cases(world, client):
     few = queries()
     make(world, 30, is_anonymous=False)
     assert queries() == few <= 12
+
+
+def test_a_head_reassigns_cases_in_bulk_and_each_is_a_traced_act(world, client):
+    from organisation.models import Role
+    from tests.factories import member
+
+    from cases.models import CaseEvent
+
+    other = member(world.commune, Role.HANDLER, "canbo-2")
+    cases = make(world, 3)
+    for case in cases:
+        services.case_accept(case=case, actor=world.head, now=aware(RECEIVED))
+    foreign = services.case_intake(**complaint_kwargs(world, received=RECEIVED, receiving_unit=world.remote_commune,
+                                                      actor=world.outsider, respondent_number="99/QĐ")).case
+    client.force_login(world.head)
+    page = client.get(reverse("case_queue", args=["unassigned"])).content.decode()
+    assert f'value="{cases[0].pk}"' in page and f'value="{other.pk}"' in page
+    response = client.post(reverse("case_queue_reassign", args=["unassigned"]),
+                           {"handler": other.pk, "cases": [cases[0].pk, cases[1].pk, foreign.pk]})
+    assert response.status_code == 302
+    assert {c.pk: Case.objects.get(pk=c.pk).handler_id for c in cases} == {
+        cases[0].pk: other.pk, cases[1].pk: other.pk, cases[2].pk: None}
+    assert Case.objects.get(pk=foreign.pk).handler_id is None  # not in his queue: untouched
+    assert CaseEvent.objects.filter(action="assign", actor=world.head).count() == 2
+    client.force_login(world.handler)  # no head: no bulk reassignment
+    assert client.post(reverse("case_queue_reassign", args=["unassigned"]),
+                       {"handler": other.pk, "cases": [cases[2].pk]}).status_code == 404

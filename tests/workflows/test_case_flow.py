@@ -261,8 +261,10 @@ def test_a_denunciation_task_page_logs_the_look_and_hides_the_denouncer_from_oth
     text = "Tôi là Nguyễn Văn A, tố cáo cán bộ X."
     first = intake(denunciation_kwargs(world, received=RECEIVED, content=text))
     assert "Nguyễn Văn A" in task_page(world.reception, first)
-    look = IdentityAccess.objects.get(case=first)
-    assert (look.user, look.granted, look.purpose) == (world.reception, True, "task:classify")
+    # the text and the people are each one logged look, as on the case page
+    looks = IdentityAccess.objects.filter(case=first)
+    assert {(look.user, look.granted, look.purpose) for look in looks} == {(world.reception, True, "task:classify")}
+    assert looks.count() == 2
 
     # The province's reception desk may take the ward's classification (a role counts in the units
     # below), but is no officer the law names for this denunciation.

@@ -133,3 +133,24 @@ def test_viewflow_generic_cancel_undo_and_revive_are_not_offered(world, client):
     case.process.refresh_from_db()
     assert case.process.finished is None and open_nodes(case.process) == {"classify"}
     assert Case.objects.get(pk=case.pk).status == Status.RECEIVED
+
+
+def test_reassigning_moves_the_handlers_open_step_to_the_new_handler(world, client):
+    from organisation.models import Role
+    from tests.factories import member
+
+    other = member(world.commune, Role.HANDLER, "canbo-2")
+    case = intake(complaint_kwargs(world, received=RECEIVED))
+    services.case_accept(case=case, actor=world.head, now=DAY)
+    services.case_assign(case=case, actor=world.head, handler=world.handler, now=DAY)
+    client.force_login(world.head)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert reverse("workflow:case_assign", args=[case.pk]) in page  # the head's button on the case page
+    response = client.post(reverse("workflow:case_assign", args=[case.pk]), {"handler": other.pk})
+    assert response.status_code == 302
+    verify = case.process.task_set.get(flow_task_type="HUMAN", status=STATUS.ASSIGNED)
+    assert verify.flow_task.name == "verify" and verify.owner == other
+    client.force_login(world.handler)  # the former handler no longer has it
+    assert client.post(reverse("workflow:case_assign", args=[case.pk]), {"handler": world.handler.pk}).status_code == 403
+    assert list(CaseEvent.objects.filter(case=case, action="assign").values_list("payload__handler", flat=True)) == [
+        world.handler.pk, other.pk]

@@ -1,0 +1,26 @@
+"""The escalation digests as the in-app notifications of the person they were written for."""
+from django.db.models import QuerySet
+
+from access import policy
+from cases.models import Case
+
+from .models import Escalation
+
+
+def escalations_for(*, user) -> QuerySet[Escalation]:
+    """The user's own digests, newest first (a digest is addressed to one head)."""
+    if not getattr(user, "is_authenticated", False):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(recipient=user).select_related("unit").order_by("-created_at", "-pk")
+
+
+def unread_count(*, user) -> int:
+    return escalations_for(user=user).filter(read_at__isnull=True).count()
+
+
+def cases_of(*, user, escalations) -> dict[int, Case]:
+    """The cases the digests name, as far as the user may still see them (one query for the page)."""
+    ids = {pk for escalation in escalations for pk in escalation.case_ids}
+    # A Case always loads its two FSM columns (status, version): deferring one makes django-fsm recurse.
+    cases = Case.objects.filter(policy.case_q(user), pk__in=ids).only("pk", "tracking_code", "kind", "status", "version")
+    return {case.pk: case for case in cases}
