@@ -135,6 +135,14 @@ def public_trail(case: Case):
     return case.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "pk").values("at", "action", "to_status")
 
 
+def public_decision(case: Case) -> dict:
+    """The number and summary of the case's decision (or conclusion): the only part of an act's
+    payload a citizen is shown."""
+    payload = (case.events.filter(action="decide").order_by("-at", "-pk")
+               .values_list("payload", flat=True).first()) or {}
+    return {"number": payload.get("decision_number", ""), "summary": payload.get("summary", "")}
+
+
 def case_links(*, user, case: Case | None = None):
     """The restricted links intake recorded (same person in a case the clerk could not be told of),
     as far as the user may see them (``access.policy.case_links_q``)."""

@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 
 from access import policy
 
-from . import services
+from . import citizen, services
 from .errors import CaseError, InvalidInput
 from .forms import IntakeForm, PetitionerFormSet, filled_petitioners
-from .models import IntakeSubmission, Status
-from .selectors import case_for_citizen, public_trail
+from .models import IntakeSubmission
+from .selectors import case_for_citizen
 
 
 class TrackForm(forms.Form):
@@ -46,12 +46,13 @@ def track(request):
                                    "after several wrong attempts, wait an hour before trying again."))
             status = 404
         else:
-            context.update(
-                case=case,
-                trail=[{**row, "label": services.act_label(row["action"]), "status": Status(row["to_status"]).label}
-                       for row in public_trail(case)],
-            )
+            context.update(citizen.public_view(case), paper=_paper(request))
     return render(request, "cases/track.html", context, status=status)
+
+
+def _paper(request) -> str:
+    """The printed page size asked for (``?paper=a4``); A5 otherwise, the size of a receipt."""
+    return "a4" if request.GET.get("paper", "").lower() == "a4" else "a5"
 
 
 # --- intake: POST, redirect, GET -------------------------------------------------------
@@ -153,7 +154,8 @@ def receipt(request, key):
     The PIN is stored only as a hash: it is shown on the first view of the
     receipt in the session that logged the petition, and never again.
     """
-    submission = IntakeSubmission.objects.select_related("case").filter(key=key, case__isnull=False).first()
+    submission = (IntakeSubmission.objects.select_related("case__receiving_unit", "clerk")
+                  .filter(key=key, case__isnull=False).first())
     if submission is None:
         raise Http404
     case = submission.case
@@ -165,4 +167,9 @@ def receipt(request, key):
     if made_here and key in pins:
         pin = pins.pop(key)
         request.session[SESSION_PINS] = pins
-    return render(request, "cases/receipt.html", {"case": case, "pin": pin})
+    return render(request, "cases/receipt.html", {
+        "case": case, "pin": pin, "paper": _paper(request), "unit": case.receiving_unit,
+        "officer": submission.clerk.get_full_name() or submission.clerk.get_username(),
+        "acceptance_basis": citizen.deadline_basis(case, "acceptance"),
+        "track_url": request.build_absolute_uri(reverse("track")),
+    })

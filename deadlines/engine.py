@@ -219,3 +219,29 @@ def compute_deadlines(inp: DeadlineInput) -> DeadlineResult:
         result.notice_due = _count(notice, accepted, cal)
         result.basis.append(_settle(_entry("notice", notice, accepted), result.notice_due, cal))
     return result
+
+
+@dataclass(frozen=True)
+class AppealWindow:
+    due: date
+    length: int
+    rule: str
+    source: str
+
+
+def appeal_due(decided_on: date, *, remote: bool = False) -> AppealWindow | None:
+    """The last day for a second complaint (or a lawsuit) against a first-round complaint decision.
+
+    K5 (LKN Art 33(1)): 30 calendar days, 45 in remote areas, from receipt of
+    the decision. The engine knows only the decision date, so it counts from
+    that date — the earliest the citizen can have received it. Counted like
+    every period here (BLDS Arts 147–148): the decision day is not counted and
+    an end on a rest day rolls to the next working day. None when no K5 rule
+    is in force on that date.
+    """
+    rule = find_rule(kind=CaseKind.COMPLAINT, deadline_type=DeadlineType.OTHER, on=decided_on, round=1,
+                     remote=remote, code="K5")
+    if rule is None:
+        return None
+    return AppealWindow(due=_count(rule, decided_on, get_calendar()), length=rule.length, rule=rule.code,
+                        source=rule.legal_source)

@@ -170,3 +170,36 @@ def test_handlers_and_anonymous_users_cannot_log_petitions(world):
 def test_home_page_offers_the_intake_form_to_reception_only(world):
     assert reverse("case_intake") in logged_in(world.reception).get("/").content.decode()
     assert reverse("case_intake") not in logged_in(world.handler).get("/").content.decode()
+
+
+def test_the_receipt_prints_on_a5_or_a4_with_the_unit_code_deadline_and_its_basis(world):
+    client = logged_in(world.reception)
+    location = receipt_of(submit(client, world))
+    page = client.get(location)
+    html = page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    case = Case.objects.get(tracking_code=re.search(r'data-field="code">([A-Z0-9]+)<', html).group(1))
+    assert 'data-field="letterhead">XÃ A<' in html  # the receiving unit as the letterhead
+    assert "PETITION RECEIPT" in html
+    assert f'data-field="acceptance_due">{case.acceptance_due:%d/%m/%Y}<' in html
+    # received Mon 06/07/2026: 7 working days (NĐ 155/2026, from 1/7/2026) -> Wed 15/07/2026
+    assert case.acceptance_due.strftime("%d/%m/%Y") == "15/07/2026"
+    basis = re.search(r'data-field="acceptance-basis">(.*?)</span>', html, re.S).group(1)
+    assert "7 working days from the day after the receipt" in basis and "NĐ 155/2026 Art 10" in basis
+    assert 'data-field="received">06/07/2026 09:00<' in html
+    assert f'data-field="officer">{world.reception.get_full_name() or world.reception.username}<' in html
+    assert "http://testserver/track/" in html
+    assert "@page { size: A5 portrait; }" in html and 'data-print="a4"' in html
+    assert re.search(r'<script src="[^"]*/js/print\.js" defer></script>', html)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # the CSP allows no inline script
+    assert "Nguyễn Văn A" not in html and "001090000001" not in html  # nobody's identity on the receipt
+    again = client.get(location + "?paper=a4").content.decode()
+    assert "@page { size: A4 portrait; }" in again and 'data-field="pin"' not in again
+
+
+def test_the_print_script_and_stylesheet_are_served_by_staticfiles():
+    from django.contrib.staticfiles import finders
+
+    script = open(finders.find("js/print.js"), encoding="utf-8").read()
+    assert "window.print()" in script and "paper-size" in script
+    assert "@media print" in open(finders.find("css/print.css"), encoding="utf-8").read()

@@ -11,7 +11,7 @@ from django.utils import translation
 from cases import selectors, services
 from tests.factories import aware
 
-from .conftest import denunciation_kwargs
+from .conftest import complaint_kwargs, denunciation_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,7 @@ def test_right_code_and_pin_show_status_due_date_and_history_without_identity(fi
     page = post(client_address, code=case.tracking_code.lower(), pin=filed.pin)
     html = page.content.decode()
     assert page.status_code == 200
-    with translation.override("en"):
-        assert f'data-field="status">{case.get_status_display()}<' in html
+    assert 'data-field="status">Accepted for resolution<' in html  # the status in plain words
     assert case.resolution_due.strftime("%d/%m/%Y") in html
     assert "Nguyễn Văn A" not in html and "Cán bộ địa chính" not in html and "tố cáo cán bộ X" not in html
     assert html.count("<li>") == 2  # intake, accept
@@ -174,3 +173,185 @@ def test_unknown_code_and_empty_form_never_500(client_address):
     assert post(client_address, code="x" * 500, pin="1" * 500).status_code == 200  # form errors, nothing looked up
     assert post(client_address).status_code == 200  # form errors, nothing looked up
     assert Client().get("/track/").status_code == 200
+
+
+# --- what the page shows: the handling unit, the outcome, the right to appeal -------------
+
+def on(month, day):
+    return aware(dt.date(2026, month, day))
+
+
+def decide(world, case, *, handler, head, day=30, number="45/QĐ-UBND", summary="Giữ nguyên quyết định bị khiếu nại."):
+    """Accept, assign, verify and decide on ``day`` July 2026."""
+    services.case_accept(case=case, actor=head, now=on(7, 8))
+    services.case_assign(case=case, actor=head, handler=handler, now=on(7, 8))
+    services.case_start_verification(case=case, actor=handler, now=on(7, 9))
+    services.case_decide(case=case, actor=head, decision_number=number, summary=summary, now=on(7, day))
+    case.refresh_from_db()
+    return case
+
+
+def post_lang(address, language, **data):
+    client = Client(REMOTE_ADDR=address)
+    client.cookies["django_language"] = language
+    return client.post("/track/", data).content.decode()
+
+
+def field(html, name):
+    found = re.search(rf'data-field="{name}">(.*?)<', html, re.S)
+    return found.group(1).strip() if found else None
+
+
+PETITIONER = {"full_name": "Trần Thị Bích Hạnh", "id_number": "079190001234", "phone": "0912345678",
+              "address": "Số 7 đường Lê Lợi, thôn Đông"}
+
+
+def assert_nobody_in(html, case, *people):
+    """No petitioner value, no accused, no content, no officer's name or login anywhere in the page."""
+    for value in PETITIONER.values():
+        assert value not in html
+    assert case.accused == "" or case.accused not in html
+    assert case.content not in html
+    for user in people:
+        assert user.username not in html
+        assert not user.get_full_name() or user.get_full_name() not in html
+
+
+@pytest.fixture
+def remote_staff(world):
+    from organisation.models import Role
+    from tests.factories import member
+
+    return {"reception": member(world.remote_commune, Role.RECEPTION), "handler": member(world.remote_commune, Role.HANDLER),
+            "head": member(world.remote_commune, Role.HEAD)}
+
+
+def complaint(world, **overrides):
+    result = services.case_intake(**complaint_kwargs(world, petitioners=[PETITIONER], **overrides))
+    return result
+
+
+def test_the_handling_unit_is_the_competent_one_else_the_receiving_one(world, client_address):
+    own = complaint(world)
+    sent_up = complaint(world, actor=world.province_reception, receiving_unit=world.province,
+                        competent_unit=world.commune, respondent_number="9/QĐ-UBND")
+    try:
+        assert field(post(client_address, code=own.case.tracking_code, pin=own.pin).content.decode(), "unit") == "Xã A"
+        html = post(client_address, code=sent_up.case.tracking_code, pin=sent_up.pin).content.decode()
+        assert field(html, "unit") == "Xã A"  # competent, not the province that received it
+    finally:
+        cache.delete_many(selectors.tracking_keys(own.case.tracking_code, "")
+                          + selectors.tracking_keys(sent_up.case.tracking_code, ""))
+
+
+def test_a_decided_complaint_shows_its_number_summary_and_the_appeal_deadline(world, client_address):
+    intake = complaint(world)
+    case = decide(world, intake.case, handler=world.handler, head=world.head)
+    try:
+        response = post(client_address, code=case.tracking_code, pin=intake.pin)
+        html = response.content.decode()
+        assert "no-store" in response["Cache-Control"]
+        assert field(html, "status") == "Decided: the decision was issued"
+        assert field(html, "outcome-title") == "Decision on the complaint"
+        assert field(html, "decision_number") == "45/QĐ-UBND"
+        assert field(html, "decision_summary") == "Giữ nguyên quyết định bị khiếu nại."
+        assert field(html, "decided_on") == "30/07/2026"
+        assert 'data-field="resolution_due"' not in html  # moot once decided
+        # By hand: Thu 30/07/2026 + 30 days = Sat 29/08; Mon 31/08 – Wed 02/09 are the National Day break.
+        assert field(html, "appeal_due") == "03/09/2026"
+        assert "within 30 days of receiving the decision" in html
+        basis = field(html, "appeal-basis")
+        assert "Art 33(1), Law on Complaints" in basis and "30 days from the day after 30/07/2026" in basis
+        assert "Decision issued" in html and html.count("<li>") == 4  # intake, accept, verify, decide; never the assignment
+        assert_nobody_in(html, case, world.reception, world.handler, world.head)
+    finally:
+        cache.delete_many(selectors.tracking_keys(case.tracking_code, ""))
+
+
+def test_in_a_remote_area_the_appeal_window_is_45_days(world, remote_staff, client_address):
+    intake = services.case_intake(**complaint_kwargs(world, actor=remote_staff["reception"],
+                                                     receiving_unit=world.remote_commune, petitioners=[PETITIONER]))
+    assert intake.case.is_remote
+    case = decide(world, intake.case, handler=remote_staff["handler"], head=remote_staff["head"])
+    try:
+        html = post(client_address, code=case.tracking_code, pin=intake.pin).content.decode()
+        assert field(html, "appeal_due") == "14/09/2026"  # Thu 30/07 + 45 = Sun 13/09 -> Mon 14/09
+        assert "within 45 days of receiving the decision" in html and "remote or hard-to-reach area" in html
+    finally:
+        cache.delete_many(selectors.tracking_keys(case.tracking_code, ""))
+
+
+def test_no_appeal_right_before_a_decision_nor_after_a_second_complaint(world, client_address):
+    intake = complaint(world)
+    case = intake.case
+    try:
+        html = post(client_address, code=case.tracking_code, pin=intake.pin).content.decode()
+        assert field(html, "appeal_due") is None and field(html, "decision_number") is None
+        decide(world, case, handler=world.handler, head=world.head)
+        services.case_appeal(case=case, actor=world.province_reception, received_at=on(8, 3),
+                             competent_unit=world.province, now=on(8, 3))
+        html = post(client_address, code=case.tracking_code, pin=intake.pin).content.decode()
+        assert field(html, "decision_number") == "45/QĐ-UBND"
+        assert field(html, "appeal_due") is None
+        assert field(html, "status") == "A second complaint was filed against the decision"
+    finally:
+        cache.delete_many(selectors.tracking_keys(case.tracking_code, ""))
+
+
+def test_a_denunciation_is_concluded_not_decided_in_both_languages(world, client_address):
+    intake = services.case_intake(**denunciation_kwargs(world, petitioners=[PETITIONER]))
+    case = decide(world, intake.case, handler=world.handler, head=world.head, number="12/KL-UBND",
+                  summary="Tố cáo đúng một phần.")
+    try:
+        vi = post_lang(client_address, "vi", code=case.tracking_code, pin=intake.pin)
+        assert field(vi, "outcome-title") == "Kết luận nội dung tố cáo"
+        assert field(vi, "status") == "Đã kết luận"
+        assert "Số kết luận" in vi and "Ban hành kết luận" in vi
+        assert "quyết định giải quyết" not in vi.lower() and field(vi, "appeal_due") is None
+        assert field(vi, "decision_number") == "12/KL-UBND" and field(vi, "decided_on") == "30/07/2026"
+        en = post_lang(client_address, "en", code=case.tracking_code, pin=intake.pin)
+        assert field(en, "outcome-title") == "Conclusion on the content of the denunciation"
+        assert field(en, "status") == "Concluded" and "Conclusion issued" in en and "Decision" not in en
+        for html in (vi, en):
+            assert_nobody_in(html, case, world.reception, world.handler, world.head)
+            assert "Cán bộ địa chính xã A" not in html  # the accused
+    finally:
+        cache.delete_many(selectors.tracking_keys(case.tracking_code, ""))
+
+
+def test_the_vietnamese_page_cites_the_law_in_vietnamese(world, client_address):
+    intake = complaint(world)
+    case = decide(world, intake.case, handler=world.handler, head=world.head)
+    try:
+        vi = post_lang(client_address, "vi", code=case.tracking_code, pin=intake.pin)
+        basis = field(vi, "appeal-basis")
+        assert "Điều 33(1) Luật Khiếu nại" in basis and "Art" not in basis
+        assert field(vi, "appeal_due") == "03/09/2026" and "khởi kiện" in vi and "khiếu nại lần hai" in vi
+    finally:
+        cache.delete_many(selectors.tracking_keys(case.tracking_code, ""))
+
+
+def test_the_summary_prints_again_without_the_pin(world, client_address):
+    intake = complaint(world)
+    try:
+        html = post(client_address, code=intake.case.tracking_code, pin=intake.pin).content.decode()
+        assert intake.pin not in html
+        assert 'data-print="a5"' in html and 'data-print="a4"' in html
+        assert "PETITION RECEIPT (REPRINT)" in html and "@page { size: A5" in html
+        assert re.search(r'<script src="[^"]*/js/print\.js" defer></script>', html)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script (CSP)
+    finally:
+        cache.delete_many(selectors.tracking_keys(intake.case.tracking_code, ""))
+
+
+def test_legal_citations_read_as_law_in_each_language():
+    from cases.citizen import cite
+
+    with translation.override("en"):
+        assert cite("LKN Art 33(1)") == "Art 33(1), Law on Complaints"
+        assert cite("TT 05/2021/TT-TTCP (MEMORY, medium confidence)") == "TT 05/2021/TT-TTCP"
+    with translation.override("vi"):
+        assert cite("LKN Art 33(1)") == "Điều 33(1) Luật Khiếu nại"
+        assert cite("LTC Art 24(1)") == "Điều 24(1) Luật Tố cáo"
+        assert cite("NĐ 155/2026 Art 10 (NĐ 124/2020 Art 16(1) as amended)") == \
+            "NĐ 155/2026 Điều 10 (NĐ 124/2020 Điều 16(1) được sửa đổi)"

@@ -244,3 +244,30 @@ def test_warm_calls_query_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         for _ in range(100):
             compute_deadlines(inp)
+
+
+# --- K5: the window for a second complaint (LKN Art 33(1)) --------------------------
+
+def test_appeal_window_is_30_calendar_days_rolled_past_the_national_day_break():
+    from deadlines.engine import appeal_due
+
+    # Thu 30/7/2026 + 30 days = Sat 29/8; Mon 31/8 – Wed 2/9 are the National Day break -> Thu 3/9.
+    window = appeal_due(D(2026, 7, 30), remote=False)
+    assert window.due == D(2026, 9, 3)
+    assert (window.length, window.rule, window.source) == (30, "K5", "LKN Art 33(1)")
+
+
+def test_appeal_window_is_45_days_in_a_remote_area():
+    from deadlines.engine import appeal_due
+
+    # Thu 30/7/2026 + 45 days = Sun 13/9 -> Mon 14/9.
+    window = appeal_due(D(2026, 7, 30), remote=True)
+    assert window.due == D(2026, 9, 14) and window.length == 45
+    # Mon 20/7/2026 + 30 = Wed 19/8, a working day: no roll.
+    assert appeal_due(D(2026, 7, 20), remote=False).due == D(2026, 8, 19)
+
+
+def test_no_appeal_window_before_the_law_on_complaints():
+    from deadlines.engine import appeal_due
+
+    assert appeal_due(D(2012, 1, 2), remote=False) is None
