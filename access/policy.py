@@ -227,6 +227,13 @@ def may_take(user, owner_permission: str | None) -> bool:
     return role in access_for(user).roles_in(unit_id)
 
 
+def may_work_on(user, task) -> bool:
+    """The user holds the task, or it waits unclaimed for a role the user holds there."""
+    if task.owner_id is not None:
+        return task.owner_id == getattr(user, "pk", None)
+    return may_take(user, task.owner_permission)
+
+
 def may_view_case(user, case) -> bool:
     access = access_for(user)
     return bool(access.roles_in(case.receiving_unit_id) or access.roles_in(case.competent_unit_id))

@@ -83,11 +83,8 @@ def _open_task(case: Case, user):
     task = process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN").first()
     if task is None:
         return None
-    mine = task.owner_id == user.pk
-    if not (mine or (task.owner_id is None and policy.may_take(user, task.owner_permission))):
-        return {"title": task.flow_task.task_title or str(task.flow_task), "owner": task.owner, "url": None}
-    return {"title": task.flow_task.task_title or str(task.flow_task), "owner": task.owner,
-            "url": task.flow_task.reverse("index", args=[process.pk, task.pk])}
+    url = task.flow_task.reverse("index", args=[process.pk, task.pk]) if policy.may_work_on(user, task) else None
+    return {"title": task.flow_task.task_title or str(task.flow_task), "owner": task.owner, "url": url}
 
 
 # The recorded facts a task form shows (verification findings, dialogue minutes, drafts).

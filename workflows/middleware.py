@@ -45,9 +45,10 @@ class TaskUrlGuardMiddleware:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        process_pk, task_pk = view_kwargs.get("process_pk"), view_kwargs.get("task_pk")
-        if process_pk is None or task_pk is None:
+        found = _task_kwargs(request)
+        if found is None:
             return None
+        process_pk, task_pk = found
         if not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
             raise Http404
         return None
@@ -68,7 +69,7 @@ class TaskUrlGuardMiddleware:
         visible = case is not None and policy.may_view_case(request.user, case)
         if visible and task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
             return render(request, "workflows/task_closed.html", _page(task, case), status=409)
-        if visible and _is_foreign(request.user, task):
+        if visible and not policy.may_work_on(request.user, task):
             return render(request, "workflows/task_foreign.html", _holder(task) | _page(task, case), status=403)
         return None
 
@@ -76,13 +77,6 @@ class TaskUrlGuardMiddleware:
 def _page(task, case) -> dict:
     """The task's translated title (its node's name is an identifier, in English)."""
     return {"task": task, "case": case, "title": task.flow_task.task_title or str(task.flow_task)}
-
-
-def _is_foreign(user, task) -> bool:
-    """Held by another user, or waiting for a role this user does not hold there."""
-    if task.owner_id is not None:
-        return task.owner_id != user.pk
-    return not policy.may_take(user, task.owner_permission)
 
 
 def _holder(task) -> dict:

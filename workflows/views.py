@@ -124,7 +124,7 @@ def next_task_for(user, process):
     """An open human task of ``process`` that ``user`` holds or may take from the queue, or None."""
     tasks = process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN").order_by("pk")
     for task in tasks:
-        if task.owner_id == user.pk or (task.owner_id is None and policy.may_take(user, task.owner_permission)):
+        if policy.may_work_on(user, task):
             return task
     return None
 
