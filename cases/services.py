@@ -181,6 +181,8 @@ TRACKED_COLUMNS = (
     "notice_due", "accepted_on", "decided_on", "closed_on", "notice_sent_on", "extensions", "dialogue_held",
     "findings_differ", "identity_protected", "is_anonymous", "is_remote", "is_multi_site", "is_over_level",
     "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
+    # and every column classification may set (its event records them like any other)
+    "complexity_grounds", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused",
 )
 
 
@@ -645,8 +647,6 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
         _check_decision_date(changes["respondent_date"], received_on=_local_date(case.received_at))
     if "topic" in changes:
         changes["topic"] = _resolve(Topic, changes["topic"], label=_("field / topic"), field="topic")
-    old = {name: _plain(getattr(case, name)) for name in changes}
-
     def apply(c: Case) -> None:
         for name, value in changes.items():
             setattr(c, name, value)
@@ -657,9 +657,7 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
 
     return _act(
         case, actor=actor, transition="classify", action="classify", now=moment,
-        legal_basis="TT 07/2014 Art 6",
-        payload={"changes": {name: {"old": old[name], "new": _plain(value)} for name, value in changes.items()}},
-        after=apply,
+        legal_basis="TT 07/2014 Art 6", after=apply,
     )
 
 

@@ -154,3 +154,13 @@ def test_reassigning_moves_the_handlers_open_step_to_the_new_handler(world, clie
     assert client.post(reverse("workflow:case_assign", args=[case.pk]), {"handler": world.handler.pk}).status_code == 403
     assert list(CaseEvent.objects.filter(case=case, action="assign").values_list("payload__handler", flat=True)) == [
         world.handler.pk, other.pk]
+
+
+def test_a_classification_records_every_column_it_changed(world):
+    case = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case
+    services.case_classify(case=case, actor=world.reception, respondent_number="124/QĐ-UBND",
+                           complexity="complex", complexity_grounds="Nhiều nơi, nhiều người.", now=DAY)
+    changes = CaseEvent.objects.get(case=case, action="classify").payload["changes"]
+    assert changes["respondent_number"] == ["123/QĐ-UBND", "124/QĐ-UBND"]
+    assert changes["complexity"] == ["simple", "complex"]
+    assert changes["complexity_grounds"] == ["", "Nhiều nơi, nhiều người."]
