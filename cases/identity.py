@@ -75,3 +75,8 @@ def record_look(*, user, case: Case, purpose: str, granted: bool, now=None) -> N
 def log_refused_look(*, user, case: Case, purpose: str, now=None) -> None:
     """A look refused at the permission layer (a 403/404 page) is logged like any other (reference §5)."""
     record_look(user=user, case=case, purpose=purpose, granted=False, now=now)
+
+
+def mask_name(name: str) -> str:
+    """Initials only ("Nguyễn Văn A" → "N. V. A."): enough to tell rows apart, not to name anyone."""
+    return " ".join(f"{word[0].upper()}." for word in (name or "").split())

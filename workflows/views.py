@@ -37,7 +37,7 @@ from viewflow.workflow.status import STATUS
 from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
-from cases.identity import content_for, log_refused_look, petitioners_for
+from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
 from cases.case_page import case_flags, case_records, working_days_left
 from cases.models import Case, Petitioner, Status
 
@@ -311,11 +311,6 @@ class WithdrawView(CaseActView):
 
 
 # --- inbox and queue -----------------------------------------------------------------
-
-
-def mask_name(name: str) -> str:
-    """Initials only ("Nguyễn Văn A" → "N. V. A."): enough to tell rows apart, not to name anyone."""
-    return " ".join(f"{word[0].upper()}." for word in (name or "").split())
 
 
 class CaseTaskColumnsMixin:

@@ -16,7 +16,7 @@ from cases.case_page import working_days_left
 from cases.models import Case, IdentityAccess
 from tests.factories import aware
 from workflows.flows import CaseFlow
-from workflows.views import mask_name
+from cases.identity import mask_name
 
 from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, open_task
 from .test_case_flow import through_verification
