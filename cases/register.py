@@ -61,12 +61,11 @@ class RegisterFilter(django_filters.FilterSet):
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    from zoneinfo import ZoneInfo
+    """The start of a legal day (Asia/Ho_Chi_Minh: UTC+7, no daylight saving)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LEGAL_ZONE)
 
-    from django.conf import settings
 
-    zone = ZoneInfo(getattr(settings, "LEGAL_TIME_ZONE", "Asia/Ho_Chi_Minh"))
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+LEGAL_ZONE = dt.timezone(dt.timedelta(hours=7))
 
 
 def register_cases(*, user):
@@ -95,7 +94,7 @@ def _rows(cases) -> list[dict]:
             content = content[: CONTENT_EXCERPT - 1] + "…"
         rows.append({
             "case": case,
-            "received": timezone.localtime(case.received_at, _midnight(case.received_at.date()).tzinfo),
+            "received": timezone.localtime(case.received_at, LEGAL_ZONE),
             "petitioner": _("[protected]") if protected else mask_name(names.get(case.first_petitioner_id, "")),
             "people": case.petitioner_count or 0,
             "content": _("[protected]") if protected else content,
