@@ -89,5 +89,5 @@ def dashboard_page(request):
         raise Http404
     data = dashboard_data(user=request.user, today=policy.legal_today())
     return render(request, "cases/dashboard.html", {"data": data, "chart_text": {
-        "percent": _("% on time"), "cases": _("cases"),
+        "percent": _("per cent on time"), "cases": _("cases"),
     }})
