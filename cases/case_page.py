@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access import policy
 from deadlines.calendar import is_working_day
+from deadlines.models import CaseKind
 
 from .identity import content_for, log_refused_look, petitioners_for
 from .models import Case, status_label
@@ -62,7 +63,7 @@ DENUNCIATION_TASK_TITLES = {
 def task_title(task, case: Case | None) -> str:
     """A workflow task's title as the case's kind calls it."""
     name = task.flow_task.name
-    if case is not None and case.kind == "denunciation" and name in DENUNCIATION_TASK_TITLES:
+    if case is not None and case.kind == CaseKind.DENUNCIATION and name in DENUNCIATION_TASK_TITLES:
         return str(DENUNCIATION_TASK_TITLES[name])
     return str(task.flow_task.task_title or task.flow_task)
 
@@ -127,7 +128,7 @@ def case_records(*, user, case: Case) -> list[dict]:
     """
     allowed = not policy.is_identity_protected(case) or policy.may_see_identity(user, case)
     rows = []
-    records = DENUNCIATION_RECORDS if case.kind == "denunciation" else RECORDS
+    records = DENUNCIATION_RECORDS if case.kind == CaseKind.DENUNCIATION else RECORDS
     for event in case.events.filter(action__in=records).select_related("actor").order_by("at", "pk"):
         label, keys = records[event.action]
         texts = [str(event.payload.get(key) or "") for key in keys] if allowed else []
