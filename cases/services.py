@@ -800,7 +800,8 @@ def case_guide(*, case: Case, actor, instructions: str, now: dt.datetime | None 
         c.status_reason = instructions
 
     return _act(case, actor=actor, transition="guide", action="guide", now=now, legal_basis="TT 07/2014 Art 8",
-                payload={"instructions": instructions, "over_level": case.is_over_level}, after=set_reason,
+                payload={"instructions": instructions, "over_level": getattr(case, "is_over_level", False)},
+                after=set_reason,
                 refusal=lambda c: guidance_refusal(c, actor=actor))
 
 
@@ -963,7 +964,7 @@ def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, o
     def set_decided(c: Case) -> None:
         c.decided_on = c.act_on
 
-    basis = "LTC Art 35" if case.kind == CaseKind.DENUNCIATION else "LKN Arts 31, 40"
+    basis = "LTC Art 35" if getattr(case, "kind", None) == CaseKind.DENUNCIATION else "LKN Arts 31, 40"
     return _act(case, actor=actor, transition="decide", action="decide", now=now, legal_basis=basis,
                 payload=payload, after=set_decided,
                 refusal=lambda c: [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")])

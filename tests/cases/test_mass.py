@@ -66,10 +66,9 @@ def test_the_report_waits_for_the_intake_to_commit(world, django_capture_on_comm
 
 
 def test_a_rolled_back_intake_reports_nothing(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            group_complaint(world)
-            raise RuntimeError("the clerk's browser died")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        group_complaint(world)
+        raise RuntimeError("the clerk's browser died")
     assert not reports().exists()
 
 

@@ -20,7 +20,13 @@ from cases.models import Case, CaseEvent, Status
 from tests.factories import aware
 from workflows.flows import CaseFlow
 
-from .conftest import RECEIVED, complaint_kwargs, denunciation_kwargs, open_nodes, open_task
+from .conftest import (
+    RECEIVED,
+    complaint_kwargs,
+    denunciation_kwargs,
+    open_nodes,
+    open_task,
+)
 
 pytestmark = pytest.mark.django_db
 
