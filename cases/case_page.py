@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from access import policy
 from deadlines.calendar import is_working_day
+from deadlines.models import CaseKind
 
 from .identity import content_for, log_refused_look, petitioners_for
-from .models import Case, Status
+from .models import Case, status_label
 from .selectors import case_links
 from .services import act_label
 
+FORWARD_LABEL = _("Forwarding to the competent body")
 DEADLINES = (
     ("acceptance", _("Acceptance")),
     ("resolution", _("Resolution")),
@@ -29,6 +31,7 @@ FLAGS = (
     ("is_backlogged", _("backlogged")),
     ("is_prolonged", _("prolonged")),
     ("is_over_level", _("over-level")),
+    ("outside_competence", _("outside competence: guide or forward")),
     ("is_mass", _("mass petition")),
     ("is_duplicate", _("duplicate / repeat")),
     ("is_refiled", _("refiled after a final decision")),
@@ -46,8 +49,23 @@ ACT_PAGES = {
 }
 
 
-def _status(code: str) -> str:
-    return Status(code).label if code in Status.values else code
+def _status(case: Case, code: str) -> str:
+    return status_label(case.kind, code) if code else code
+
+
+# The task titles a denunciation reads otherwise: it ends in a conclusion on its content (LTC Art 35).
+DENUNCIATION_TASK_TITLES = {
+    "draft_decision": _("Draft the conclusion"),
+    "sign_decision": _("Sign the conclusion"),
+}
+
+
+def task_title(task, case: Case | None) -> str:
+    """A workflow task's title as the case's kind calls it."""
+    name = task.flow_task.name
+    if case is not None and case.kind == CaseKind.DENUNCIATION and name in DENUNCIATION_TASK_TITLES:
+        return str(DENUNCIATION_TASK_TITLES[name])
+    return str(task.flow_task.task_title or task.flow_task)
 
 
 def working_days_left(today: dt.date, due: dt.date) -> int:
@@ -66,6 +84,9 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
         if due is None or not running[name]:
             continue
         entry = basis.get(name, {})
+        if name == "acceptance" and basis.get("forward", {}).get("rule"):
+            # outside competence, the clock of the received stage is the forwarding one (T2)
+            label, entry = FORWARD_LABEL, basis["forward"]
         rows.append({
             "label": label, "due": due, "state": getattr(case, f"{name}_sla"),
             "rule": entry.get("rule", ""), "source": entry.get("source", ""),
@@ -84,7 +105,7 @@ def _open_task(case: Case, user):
     if task is None:
         return None
     url = task.flow_task.reverse("index", args=[process.pk, task.pk]) if policy.may_work_on(user, task) else None
-    return {"title": task.flow_task.task_title or str(task.flow_task), "owner": task.owner, "url": url}
+    return {"title": task_title(task, case), "owner": task.owner, "url": url}
 
 
 # The recorded facts a task form shows (verification findings, dialogue minutes, drafts).
@@ -92,6 +113,10 @@ RECORDS = {
     "record_verification": (_("Verification findings"), ("findings",)),
     "record_dialogue": (_("Dialogue minutes"), ("minutes",)),
     "record_draft": (_("Draft decision"), ("decision_number", "summary")),
+}
+DENUNCIATION_RECORDS = {
+    **RECORDS,
+    "record_draft": (_("Draft conclusion"), ("conclusion_number", "summary", "measures")),
 }
 
 
@@ -103,12 +128,26 @@ def case_records(*, user, case: Case) -> list[dict]:
     """
     allowed = not policy.is_identity_protected(case) or policy.may_see_identity(user, case)
     rows = []
-    for event in case.events.filter(action__in=RECORDS).select_related("actor").order_by("at", "pk"):
-        label, keys = RECORDS[event.action]
+    records = DENUNCIATION_RECORDS if case.kind == CaseKind.DENUNCIATION else RECORDS
+    for event in case.events.filter(action__in=records).select_related("actor").order_by("at", "pk"):
+        label, keys = records[event.action]
         texts = [str(event.payload.get(key) or "") for key in keys] if allowed else []
         rows.append({"label": label, "at": event.at, "actor": event.actor,
                      "text": " — ".join(t for t in texts if t), "hidden": not allowed})
     return rows
+
+
+def event_detail(event) -> str:
+    """The one line of an act's payload the history shows: where a petition went, the number of a
+    decision or conclusion, why intake took it for a repeat. Never a person or a text that may quote one."""
+    payload = event.payload or {}
+    if event.action == "forward":
+        return str(_("to %(body)s") % {"body": payload.get("to_body", "")})
+    if event.action == "decide":
+        return payload.get("conclusion_number") or payload.get("decision_number") or ""
+    if event.action == "intake" and (payload.get("repeat") or {}).get("reason") == "refiled_after_withdrawal":
+        return str(_("filed again after a withdrawal"))
+    return ""
 
 
 def case_flags(case: Case) -> list:
@@ -130,7 +169,7 @@ def case_detail(request, pk: int):
         url_name = ACT_PAGES.get(act)
         if url_name and url_name not in seen:
             seen.add(url_name)
-            buttons.append({"label": act_label(act), "url": reverse(url_name, args=[case.pk])})
+            buttons.append({"label": act_label(act, case.kind), "url": reverse(url_name, args=[case.pk])})
     events = case.events.select_related("actor").order_by("at", "pk")
     context = {
         "case": case,
@@ -143,13 +182,14 @@ def case_detail(request, pk: int):
         "attachments": case.attachments.order_by("uploaded_at"),
         "links": [{"unit": link.related.competent_unit or link.related.receiving_unit,
                    "received_at": link.related.received_at, "kind": link.related.get_kind_display(),
-                   "status": link.related.get_status_display(),
+                   "status": link.related.status_label,
                    "url": reverse("case_detail", args=[link.related_id])
                    if policy.may_view_case(request.user, link.related) else None}
                   for link in case_links(user=request.user, case=case).select_related(
                       "related__competent_unit", "related__receiving_unit")],
-        "events": [{"at": e.at, "label": act_label(e.action), "actor": e.actor, "from": _status(e.from_status),
-                    "to": _status(e.to_status), "basis": e.legal_basis} for e in events],
+        "events": [{"at": e.at, "label": act_label(e.action, case.kind), "actor": e.actor,
+                    "from": _status(case, e.from_status), "to": _status(case, e.to_status), "basis": e.legal_basis,
+                    "detail": event_detail(e)} for e in events],
         "today": today,
     }
     response = render(request, "cases/case_detail.html", context)

@@ -71,6 +71,7 @@ OUTCOME = {
         "title": gettext_lazy("Conclusion on the content of the denunciation"),
         "number": gettext_lazy("Conclusion number"),
         "summary": gettext_lazy("Summary of the conclusion"),
+        "measures": gettext_lazy("Handling measures"),
     },
 }
 OUTCOME_OTHER = {
@@ -141,8 +142,17 @@ def appeal_right(case: Case) -> dict | None:
             "rule": window.rule, "source": cite(window.source)}
 
 
+def forwarded_to(case: Case) -> str:
+    """The body a petition was forwarded to (the petitioner is told it, LTC Art 24(2))."""
+    if case.status != Status.FORWARDED:
+        return ""
+    payload = case.events.filter(action="forward").order_by("-at", "-pk").values_list("payload", flat=True).first()
+    return (payload or {}).get("to_body", "")
+
+
 def public_view(case: Case) -> dict:
-    """Everything /track/ shows of a case; no person, no actor, no payload but the outcome's number and summary."""
+    """Everything /track/ shows of a case; no person, no actor, no payload but the outcome's number, summary and
+    (a denunciation's) handling measures, and the body a petition was forwarded to."""
     decision = public_decision(case) if case.decided_on else {}
     return {
         "case": case,
@@ -153,5 +163,7 @@ def public_view(case: Case) -> dict:
         "outcome": OUTCOME.get(case.kind, OUTCOME_OTHER),
         "appeal": appeal_right(case),
         "acceptance_basis": deadline_basis(case, "acceptance"),
+        "forward_basis": deadline_basis(case, "forward"),
+        "forwarded_to": forwarded_to(case),
         "resolution_basis": deadline_basis(case, "resolution"),
     }

@@ -54,6 +54,21 @@ OPEN_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED, Status.
 FINAL_STATUSES = tuple(s for s in Status if s not in OPEN_STATUSES)
 
 
+class Competence(models.TextChoices):
+    """Whether the petition is within the receiving unit's competence (TT 07/2014 Art 6, reference §4.2)."""
+
+    UNKNOWN = "", _("Not assessed (treated as within)")
+    WITHIN = "within", _("Within the receiving unit's competence")
+    OUTSIDE = "outside", _("Outside the receiving unit's competence")
+
+
+def status_label(kind: str, status: str) -> str:
+    """A status as staff read it: a decided denunciation is *concluded* (LTC Art 35), not decided."""
+    if status == Status.DECIDED and kind == CaseKind.DENUNCIATION:
+        return str(_("Concluded"))
+    return str(Status(status).label) if status in Status.values else status
+
+
 class SlaState(models.TextChoices):
     NONE = "", _("No active deadline")
     ON_TRACK = "on_track", _("On track")
@@ -145,6 +160,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     is_remote = models.BooleanField(_("remote or hard-to-reach area"), default=False)
     is_multi_site = models.BooleanField(_("checks needed at several places"), default=False)
     is_anonymous = models.BooleanField(_("anonymous / unidentifiable"), default=False)
+    competence = models.CharField(_("competence"), max_length=10, choices=Competence.choices, blank=True, default="")
     # Set when the case is received as, or ever becomes, a denunciation; never cleared
     # (reference §5: reclassifying must not expose a denouncer).
     identity_protected = models.BooleanField(_("denouncer identity protected"), default=False, editable=False)
@@ -238,6 +254,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def outside_competence(self) -> bool:
+        """Routed out, not accepted here: classified outside the receiving unit's competence, or over-level (§4.3)."""
+        return rules.outside_competence(self)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.kind, self.status)
 
     # --- transitions: conditions and permissions live in cases.rules -------------
 

@@ -36,9 +36,10 @@ QUEUE_TITLES = {
     "duplicate": _("Duplicate / repeat"),
     "unassigned": _("Without a handler"),
 }
+# On the same due date a mass petition comes first: it is a priority (TT 07/2014 Art 27).
 SORTS = {
-    "due": ("resolution_due", "acceptance_due", "pk"),
-    "-due": ("-resolution_due", "-acceptance_due", "-pk"),
+    "due": ("resolution_due", "acceptance_due", "-is_mass", "pk"),
+    "-due": ("-resolution_due", "-acceptance_due", "-is_mass", "-pk"),
     "received": ("received_at", "pk"),
     "-received": ("-received_at", "-pk"),
 }

@@ -5,6 +5,7 @@ Kept apart from the model so that services, flows and views ask the same
 questions. A condition receives the case only; the date of the act under
 way is read from ``case.act_on`` (set by the service), falling back to today.
 """
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ def acceptance_problems(case) -> list[str]:
         problems.append(_("a complaint must name the contested decision or act"))
     if case.kind == CaseKind.DENUNCIATION and not case.accused:
         problems.append(_("a denunciation must name the accused"))
+    problems += competence_problems(case)
     if case.pk and case.kind == CaseKind.COMPLAINT:
         problems += group_complaint_problems(case)
     return problems
@@ -66,11 +68,83 @@ def is_acceptable(case) -> bool:
     return not acceptance_problems(case)
 
 
+def outside_competence(case) -> bool:
+    """Outside the receiving unit's competence: classified so, or over-level (vượt cấp).
+
+    §4.3: an over-level petition is treated as outside competence — a complaint
+    is instructed, a denunciation forwarded (T2) — and never accepted here.
+    """
+    from .models import Competence
+
+    return case.competence == Competence.OUTSIDE or bool(case.is_over_level)
+
+
+def competence_route(case) -> str:
+    """What §4.3 does with a petition outside competence: "guide" a complaint, "forward" anything else."""
+    return "guide" if case.kind == CaseKind.COMPLAINT else "forward"
+
+
+def competence_problems(case) -> list[str]:
+    """A petition outside the receiving unit's competence is routed, not accepted (TT 07/2014 Arts 7(3), 8)."""
+    if not outside_competence(case):
+        return []
+    reason = (_("it was sent over the level of the competent unit (vượt cấp)") if case.is_over_level
+              else _("it is outside the receiving unit's competence"))
+    if competence_route(case) == "guide":
+        return [_("%(reason)s: guide the complainant to the competent body once (TT 07/2014 Arts 7(3), 8)")
+                % {"reason": reason}]
+    return [_("%(reason)s: forward it to the competent body within 5 working days (LTC Art 24(2); TT 07/2014 Art 8)")
+            % {"reason": reason}]
+
+
+# How far intake's ``duplicate_of`` links are followed back (a chain is short; the bound guards a cycle).
+GUIDANCE_CHAIN_DEPTH = 20
+
+
+def _duplicate_chain_sql(case_id: int):
+    """The ids of the cases ``duplicate_of`` leads back to from ``case_id``, as one recursive query."""
+    from django.db.models.expressions import RawSQL
+
+    from .models import Case
+
+    table = Case._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE chain(id, depth) AS ("
+        f"SELECT duplicate_of_id, 1 FROM {table} WHERE id = %s AND duplicate_of_id IS NOT NULL "
+        f"UNION SELECT c.duplicate_of_id, chain.depth + 1 FROM {table} c JOIN chain ON c.id = chain.id "
+        f"WHERE c.duplicate_of_id IS NOT NULL AND chain.depth < %s) SELECT id FROM chain",
+        (case_id, GUIDANCE_CHAIN_DEPTH),
+    )
+
+
+def earlier_guidance(case):
+    """The case in which this petition's person was already guided on the same content, or None.
+
+    The whole chain of related cases counts (TT 07/2014 Art 6(2)(b)): every case
+    ``duplicate_of`` leads back to, and every case of the same receiving unit by
+    the same person (ID number, phone, or name with the same respondent) on the
+    same content. A few queries, whatever the size of the chain.
+    """
+    from .matching import same_person_same_content_q
+    from .models import Case, Status
+
+    if case.pk is None:
+        return None
+    people = list(case.petitioners.values("id_number_digest", "phone_digest", "name_digest"))
+    related = Q(pk__in=_duplicate_chain_sql(case.pk)) if case.duplicate_of_id else Q()
+    person = same_person_same_content_q(people=people, respondent_number=case.respondent_number,
+                                        accused=case.accused, topic=None)
+    if person:
+        related |= person & Q(receiving_unit_id=case.receiving_unit_id)
+    if not related:
+        return None
+    return (Case.objects.filter(related, status=Status.GUIDED).exclude(pk=case.pk)
+            .order_by("-received_at", "-pk").first())
+
+
 def not_guided_before(case) -> bool:
     """Instructions are given once; a repeat of guided content is not eligible (TT 07/2014 Art 6)."""
-    from .models import Status
-
-    return not (case.duplicate_of_id and case.duplicate_of.status == Status.GUIDED)
+    return earlier_guidance(case) is None
 
 
 def has_handler(case) -> bool:

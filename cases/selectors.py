@@ -21,10 +21,11 @@ def open_cases(*, user) -> QuerySet[Case]:
 
 
 # The supervisors' queues: name → the condition on open cases in scope, and its default order.
+# (On the same due date a mass petition comes first: a priority, TT 07/2014 Art 27.)
 QUEUES = {
-    "open": (Q(), ("resolution_due", "acceptance_due")),
-    "overdue": (Q(sla_state=SlaState.OVERDUE), ("resolution_due", "acceptance_due")),
-    "due_soon": (Q(sla_state=SlaState.DUE_SOON), ("resolution_due", "acceptance_due")),
+    "open": (Q(), ("resolution_due", "acceptance_due", "-is_mass")),
+    "overdue": (Q(sla_state=SlaState.OVERDUE), ("resolution_due", "acceptance_due", "-is_mass")),
+    "due_soon": (Q(sla_state=SlaState.DUE_SOON), ("resolution_due", "acceptance_due", "-is_mass")),
     "backlogged": (Q(is_backlogged=True), ("received_at",)),
     "prolonged": (Q(is_prolonged=True), ("received_at",)),
     "over_level": (Q(is_over_level=True), ("received_at",)),
@@ -140,7 +141,8 @@ def public_decision(case: Case) -> dict:
     payload a citizen is shown."""
     payload = (case.events.filter(action="decide").order_by("-at", "-pk")
                .values_list("payload", flat=True).first()) or {}
-    return {"number": payload.get("decision_number", ""), "summary": payload.get("summary", "")}
+    return {"number": payload.get("conclusion_number") or payload.get("decision_number", ""),
+            "summary": payload.get("summary", ""), "measures": payload.get("measures", "")}
 
 
 def case_links(*, user, case: Case | None = None):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from organisation.models import Unit
 
 from . import documents, events, formats, rules
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
+from .matching import same_person_same_content_q
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -37,6 +38,7 @@ from .models import (
     CaseEvent,
     CaseLink,
     Channel,
+    Competence,
     Petitioner,
     Status,
     Topic,
@@ -74,7 +76,16 @@ ACT_LABELS = {
 }
 
 
-def act_label(action: str) -> str:
+# A denunciation ends in a conclusion on its content (kết luận nội dung tố cáo, LTC Art 35), not a decision.
+DENUNCIATION_ACT_LABELS = {
+    "decide": gettext_lazy("conclude on the content of the denunciation"),
+    "record_draft": gettext_lazy("record the draft conclusion"),
+}
+
+
+def act_label(action: str, kind: str | None = None) -> str:
+    if kind == CaseKind.DENUNCIATION and action in DENUNCIATION_ACT_LABELS:
+        return str(DENUNCIATION_ACT_LABELS[action])
     return str(ACT_LABELS.get(action, action.replace("_", " ")))
 
 
@@ -143,6 +154,7 @@ def _deadline_input(case: Case) -> DeadlineInput:
         accepted=case.accepted_on,
         extensions=case.extensions,
         suspensions=suspensions,
+        outside_competence=rules.outside_competence(case),
     )
 
 
@@ -183,6 +195,7 @@ TRACKED_COLUMNS = (
     "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
     # and every column classification may set (its event records them like any other)
     "complexity_grounds", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused",
+    "competence",
 )
 
 
@@ -250,11 +263,12 @@ def _act(
     from_status = case.status
     if not meta.has_transition(from_status):
         raise Conflict(
-            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action), "status": case.get_status_display()},
+            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action, case.kind),
+                                                            "status": case.status_label},
             details={"status": from_status, "action": action},
         )
     if not _transition_permitted(method, actor):
-        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
+        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action, case.kind)})
     try:
         with transaction.atomic():
             events.begin(case)
@@ -263,7 +277,7 @@ def _act(
                 reasons = refusal(case) if refusal else []
                 raise Conflict(
                     "; ".join(str(r) for r in reasons)
-                    or _("the legal conditions to %(act)s are not met") % {"act": act_label(action)},
+                    or _("the legal conditions to %(act)s are not met") % {"act": act_label(action, case.kind)},
                     details={"status": from_status, "action": action, "reasons": reasons},
                 )
             method()
@@ -407,37 +421,51 @@ def _validate_intake(*, kind, channel, received_at, now, receiving_unit, compete
 RELATED_CANDIDATES = 5
 
 
+# Earlier cases a new petition repeats, whatever became of them: open or resolved, and also withdrawn,
+# not accepted, archived, guided or forwarded ones — filing again after a withdrawal is a repeat too.
+REPEATABLE_STATUSES = (*OPEN_STATUSES, Status.CLOSED, Status.APPEALED, Status.GUIDED, Status.FORWARDED,
+                       Status.WITHDRAWN, Status.NOT_ACCEPTED, Status.ARCHIVED)
+
+
 def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, accused, topic) -> list[Case]:
-    """Open or finally resolved cases by the same person on the same respondent or subject, newest first.
+    """Earlier cases by the same person on the same respondent or subject, newest first.
 
     The same person: the same ID number or phone, or — for someone who gave no
     ID number — the same name against the same contested decision or accused
     (conservative: a name alone is common). Identities are encrypted, so the
-    match runs on their blind indexes (``cases.crypto``), in one query.
+    match runs on their blind indexes (``cases.crypto``, ``cases.matching``), in one query.
     """
-    ids = sorted({p.id_number_digest for p in people if p.id_number_digest})
-    phones = sorted({p.phone_digest for p in people if p.phone_digest})
-    names = sorted({p.name_digest for p in people if p.name_digest and not p.id_number_digest})
-    same_respondent = Q()
-    if (respondent_number or "").strip():
-        same_respondent |= Q(respondent_number=respondent_number.strip())
-    if (accused or "").strip():
-        same_respondent |= Q(accused=accused.strip())
-    same_subject = (same_respondent | Q(topic=topic)) if topic is not None else same_respondent
-    match = Q()
-    if same_subject and (ids or phones):
-        who = (Q(id_number_digest__in=ids) if ids else Q()) | (Q(phone_digest__in=phones) if phones else Q())
-        match |= same_subject & Q(pk__in=Petitioner.objects.filter(who).values("case_id"))
-    if same_respondent and names:
-        match |= same_respondent & Q(pk__in=Petitioner.objects.filter(name_digest__in=names).values("case_id"))
+    match = same_person_same_content_q(people=people, respondent_number=respondent_number, accused=accused,
+                                       topic=topic)
     if not match:
         return []
     return list(
         Case.objects.filter(match, kind=kind)
-        .filter(status__in=(*OPEN_STATUSES, Status.CLOSED, Status.GUIDED, Status.APPEALED))
+        .filter(status__in=REPEATABLE_STATUSES)
         .order_by("-received_at", "-pk")
         .select_related("competent_unit")[:RELATED_CANDIDATES]
     )
+
+
+def _repeat_of(related: Case | None) -> dict | None:
+    """What intake records of the case a petition repeats: a refiling after a full withdrawal is named as such.
+
+    For a complaint the withdrawal date is what the K8 lapse counts from.
+    """
+    if related is None:
+        return None
+    repeat = {"case": related.pk, "status": related.status}
+    if related.status == Status.WITHDRAWN:
+        withdrawn = related.petitioners.aggregate(last=Max("withdrawn_on"))["last"]
+        repeat.update(reason="refiled_after_withdrawal", full_withdrawal=True,
+                      withdrawn_on=withdrawn.isoformat() if withdrawn else None)
+    elif related.status in (Status.CLOSED, Status.APPEALED):
+        repeat["reason"] = "refiled_after_final_decision"
+    elif related.status == Status.GUIDED:
+        repeat["reason"] = "already_guided"
+    else:
+        repeat["reason"] = "repeat"
+    return repeat
 
 
 def _over_level(receiving: Unit, competent: Unit | None, related: Case | None, today: dt.date) -> bool:
@@ -448,8 +476,8 @@ def _over_level(receiving: Unit, competent: Unit | None, related: Case | None, t
     """
     if competent is None or competent.pk == receiving.pk or not receiving.is_ancestor_of(competent):
         return False
-    if related is None or related.competent_unit_id != competent.pk:
-        return True
+    if related is None or related.competent_unit_id != competent.pk or related.status == Status.WITHDRAWN:
+        return True  # nothing of this petition is pending below: it belongs there first
     if related.status in (Status.DECIDED, Status.CLOSED, Status.APPEALED):
         return False
     lower_due = related.resolution_due or related.acceptance_due
@@ -480,6 +508,7 @@ def case_intake(
     is_anonymous: bool = False,
     is_multi_site: bool = False,
     identity_protected: bool = False,
+    competence: str = Competence.UNKNOWN,
     now: dt.datetime | None = None,
     start_process: bool = True,
 ) -> IntakeResult:
@@ -496,6 +525,8 @@ def case_intake(
     topic = _resolve(Topic, topic, label=_("field / topic"), field="topic")
     previous_round = _resolve(Case, previous_round, label=_("first-round case"), field="previous_round")
     petitioners = list(petitioners or [])
+    if competence not in Competence.values:
+        raise InvalidInput(_("unknown competence %(value)r") % {"value": competence}, field="competence")
     _validate_intake(
         kind=kind, channel=channel, received_at=received_at, now=moment, receiving_unit=receiving_unit,
         competent_unit=competent_unit, content=content, petitioners=petitioners,
@@ -551,6 +582,7 @@ def case_intake(
         is_remote=competent_unit.is_remote,
         is_multi_site=is_multi_site,
         is_anonymous=is_anonymous,
+        competence=competence,
         identity_protected=bool(identity_protected) or kind == CaseKind.DENUNCIATION,
         is_mass=len(petitioners) >= MASS_PETITION_SIZE,
         is_duplicate=related is not None,
@@ -573,8 +605,13 @@ def case_intake(
             "duplicate_of": related.pk if related else None,
             "over_level": case.is_over_level,
             "refiled": case.is_refiled,
+            "refiled_after_withdrawal": related is not None and related.status == Status.WITHDRAWN,
+            "outside_competence": case.outside_competence,
         },
     }
+    repeat = _repeat_of(related)
+    if repeat:
+        payload["repeat"] = repeat
     # A tracking-code collision (1 in 32**12) retries the whole intake rather
     # than paying a savepoint on every intake.
     for attempt in range(3):
@@ -613,7 +650,7 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
 
 CLASSIFIABLE_FIELDS = {
     "kind", "topic", "competent_unit", "complexity", "complexity_grounds", "is_multi_site", "respondent_number",
-    "respondent_date", "respondent_issuer", "respondent_act", "accused", "is_anonymous",
+    "respondent_date", "respondent_issuer", "respondent_act", "accused", "is_anonymous", "competence",
 }
 
 
@@ -626,6 +663,8 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
         raise InvalidInput(_("unknown kind %(value)r") % {"value": changes["kind"]}, field="kind")
     if "complexity" in changes and changes["complexity"] not in Complexity.values:
         raise InvalidInput(_("unknown complexity %(value)r") % {"value": changes["complexity"]}, field="complexity")
+    if "competence" in changes and changes["competence"] not in Competence.values:
+        raise InvalidInput(_("unknown competence %(value)r") % {"value": changes["competence"]}, field="competence")
     if changes.get("complexity") in (Complexity.COMPLEX, Complexity.ESPECIALLY_COMPLEX) and not (
         changes.get("complexity_grounds") or case.complexity_grounds
     ):
@@ -647,18 +686,41 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
         _check_decision_date(changes["respondent_date"], received_on=_local_date(case.received_at))
     if "topic" in changes:
         changes["topic"] = _resolve(Topic, changes["topic"], label=_("field / topic"), field="topic")
+    payload: dict = {}
+
     def apply(c: Case) -> None:
+        before = {"over_level": c.is_over_level, "outside_competence": c.outside_competence, "mass": c.is_mass}
+        unit_changed = "competent_unit" in changes and changes["competent_unit"] != c.competent_unit
         for name, value in changes.items():
             setattr(c, name, value)
         # Once a denunciation, always protected: reclassifying never exposes a denouncer (reference §5).
         c.identity_protected = c.identity_protected or c.kind == CaseKind.DENUNCIATION
         if c.competent_unit_id:
             c.is_remote = c.competent_unit.is_remote
+        _refresh_routing_flags(c, unit_changed=unit_changed, payload=payload, before=before)
 
     return _act(
         case, actor=actor, transition="classify", action="classify", now=moment,
-        legal_basis="TT 07/2014 Art 6", after=apply,
+        legal_basis="TT 07/2014 Art 6", after=apply, payload=payload,
     )
+
+
+def _refresh_routing_flags(case: Case, *, unit_changed: bool, payload: dict, before: dict) -> None:
+    """Over-level and mass follow the case, not just its intake (§4.3; TT 07/2014 Art 27).
+
+    Over-level is recomputed whenever the competent unit changes (against the
+    lower level's own case, if intake found one); a mass petition is 5 or more
+    petitioners still in the case. The event names what moved, and the route
+    §4.3 now calls for: a complaint outside competence is guided, a
+    denunciation forwarded (T2).
+    """
+    if unit_changed:
+        case.is_over_level = _over_level(case.receiving_unit, case.competent_unit, case.duplicate_of, case.act_on)
+    case.is_mass = case.petitioners.filter(withdrawn_on__isnull=True).count() >= MASS_PETITION_SIZE
+    after = {"over_level": case.is_over_level, "outside_competence": case.outside_competence, "mass": case.is_mass}
+    moved = {name: [before[name], value] for name, value in after.items() if before[name] != value}
+    if moved:
+        payload["routing"] = {**moved, "route": rules.competence_route(case) if case.outside_competence else None}
 
 
 def _plain(value):
@@ -689,15 +751,46 @@ def case_refuse(*, case: Case, actor, reason: str, now: dt.datetime | None = Non
                 payload={"reason": reason}, after=set_reason)
 
 
-def case_forward(*, case: Case, actor, to_body: str, reason: str = "", now: dt.datetime | None = None) -> Case:
+def case_forward(*, case: Case, actor, to_body: str, reason: str = "", petitioner_notified: bool = True,
+                 now: dt.datetime | None = None) -> Case:
+    """Send a petition outside competence to the competent body, and tell the petitioner (T2 for a denunciation).
+
+    The event records the body, whether the petitioner (the denouncer) was told
+    and on which day, and the forwarding deadline it met or missed (LTC Art 24(2)).
+    """
     to_body = _require_text(to_body, field="to_body", label=_("the body it is forwarded to"))
+    if not isinstance(case, Case):
+        raise NotFound(_("unknown case"))
+    if not petitioner_notified and not case.is_anonymous:
+        raise InvalidInput(_("the petitioner must be told where the petition was forwarded (LTC Art 24(2))"),
+                           field="petitioner_notified")
+    payload = {"to_body": to_body, "reason": reason}
 
     def set_reason(c: Case) -> None:
         c.status_reason = reason or to_body
+        due = c.acceptance_due
+        payload.update(petitioner_notified_on=c.act_on.isoformat() if petitioner_notified else None,
+                       due=due.isoformat() if due else None, late=bool(due and c.act_on > due),
+                       over_level=c.is_over_level)
 
-    return _act(case, actor=actor, transition="forward", action="forward", now=now,
-                legal_basis="TT 07/2014 Art 8; LTC Art 24(2)", payload={"to_body": to_body, "reason": reason},
-                after=set_reason)
+    basis = "LTC Art 24(2); TT 07/2014 Art 8" if case.kind == CaseKind.DENUNCIATION else "TT 07/2014 Art 8"
+    return _act(case, actor=actor, transition="forward", action="forward", now=now, legal_basis=basis,
+                payload=payload, after=set_reason)
+
+
+def guidance_refusal(case: Case, *, actor=None) -> list[str]:
+    """Why the petitioner may not be guided again: the earlier guidance, by receipt code and date where the
+    actor may see that case (else by date only: a match must not name another unit's case, reference §5)."""
+    earlier = rules.earlier_guidance(case)
+    if earlier is None:
+        return [_("instructions on this content were already given once; archive it instead")]
+    guided = earlier.events.filter(action="guide").order_by("-at", "-pk").values_list("at", flat=True).first()
+    day = _local_date(guided).strftime("%d/%m/%Y") if guided else "—"
+    if actor is not None and policy.may_see_match(actor, earlier):
+        return [_("instructions on this content were already given once, in case %(code)s on %(day)s "
+                  "(TT 07/2014 Art 6(2)); archive it instead") % {"code": earlier.tracking_code, "day": day}]
+    return [_("instructions on this content were already given once, on %(day)s (TT 07/2014 Art 6(2)); "
+              "archive it instead") % {"day": day}]
 
 
 def case_guide(*, case: Case, actor, instructions: str, now: dt.datetime | None = None) -> Case:
@@ -707,8 +800,9 @@ def case_guide(*, case: Case, actor, instructions: str, now: dt.datetime | None 
         c.status_reason = instructions
 
     return _act(case, actor=actor, transition="guide", action="guide", now=now, legal_basis="TT 07/2014 Art 8",
-                payload={"instructions": instructions}, after=set_reason,
-                refusal=lambda c: [_("instructions on this content were already given once; archive it instead")])
+                payload={"instructions": instructions, "over_level": getattr(case, "is_over_level", False)},
+                after=set_reason,
+                refusal=lambda c: guidance_refusal(c, actor=actor))
 
 
 def case_archive(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
@@ -760,11 +854,12 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
     """
     if case.status not in statuses:
         raise Conflict(
-            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action), "status": case.get_status_display()},
+            _("cannot %(act)s: the case is %(status)s") % {"act": act_label(action, case.kind),
+                                                            "status": case.status_label},
             details={"status": case.status, "action": action},
         )
     if not permitted(case, actor):
-        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action)})
+        raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action, case.kind)})
     moment = _now(now)
     with transaction.atomic():
         events.begin(case)
@@ -784,6 +879,8 @@ def case_record_verification(*, case: Case, actor, findings: str, findings_diffe
                              now: dt.datetime | None = None) -> Case:
     """The handler's verification findings; whether they differ from the demand decides the dialogue (LKN Art 30)."""
     findings = _require_text(findings, field="findings", label=_("the verification findings"))
+    if findings_differ and getattr(case, "kind", None) != CaseKind.COMPLAINT:
+        raise InvalidInput(_("only a complaint's findings can call for a dialogue (LKN Art 30)"), field="findings_differ")
     return _record_fact(case, actor=actor, action="record_verification", statuses=(Status.IN_VERIFICATION,),
                         permitted=policy.can_handle, updates={"findings_differ": bool(findings_differ)}, now=now,
                         legal_basis="LKN Art 29; LTC Art 31",
@@ -797,14 +894,35 @@ def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.dateti
                         legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
 
 
-def case_record_draft(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
-                      now: dt.datetime | None = None) -> Case:
-    """The handler's draft decision, waiting for the head's signature."""
+def _outcome_payload(case: Case, *, decision_number: str, conclusion_number: str, summary: str, outcome: str,
+                     measures: str, draft: bool) -> dict:
+    """What a decision records, or for a denunciation its conclusion on the content and the handling measures.
+
+    A denunciation is concluded, not decided (LTC Art 35): its number is the
+    conclusion's (``conclusion_number``; ``decision_number`` is read as it), and
+    the conclusion states the handling measures (LTC Art 35(1)) — the sign form
+    asks for them; a caller that has none records an empty text.
+    """
+    if getattr(case, "kind", None) == CaseKind.DENUNCIATION:
+        number = (conclusion_number or decision_number or "").strip()
+        summary = _require_text(summary, field="summary", label=_("the conclusion summary"))
+        if not draft:
+            number = _require_text(number, field="conclusion_number", label=_("the conclusion number"))
+        return {"conclusion_number": number, "decision_number": number, "summary": summary,
+                "measures": (measures or "").strip(), "outcome": outcome}
+    if not draft:
+        decision_number = _require_text(decision_number, field="decision_number", label=_("the decision number"))
     summary = _require_text(summary, field="summary", label=_("the decision summary"))
+    return {"decision_number": (decision_number or "").strip(), "summary": summary, "outcome": outcome}
+
+
+def case_record_draft(*, case: Case, actor, decision_number: str = "", summary: str, outcome: str = "",
+                      conclusion_number: str = "", measures: str = "", now: dt.datetime | None = None) -> Case:
+    """The handler's draft decision (for a denunciation, the draft conclusion), waiting for the head's signature."""
+    payload = _outcome_payload(case, decision_number=decision_number, conclusion_number=conclusion_number,
+                               summary=summary, outcome=outcome, measures=measures, draft=True)
     return _record_fact(case, actor=actor, action="record_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
-                        permitted=policy.can_handle, updates={}, now=now,
-                        payload={"decision_number": (decision_number or "").strip(), "summary": summary,
-                                 "outcome": outcome})
+                        permitted=policy.can_handle, updates={}, now=now, payload=payload)
 
 
 ATTACHMENT_MAX_BYTES = documents.MAX_BYTES
@@ -837,18 +955,18 @@ def latest_draft(case: Case) -> dict:
     return dict(event.payload) if event else {}
 
 
-def case_decide(*, case: Case, actor, decision_number: str, summary: str, outcome: str = "",
-                now: dt.datetime | None = None) -> Case:
-    decision_number = _require_text(decision_number, field="decision_number", label=_("the decision number"))
-    summary = _require_text(summary, field="summary", label=_("the decision summary"))
+def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, outcome: str = "",
+                conclusion_number: str = "", measures: str = "", now: dt.datetime | None = None) -> Case:
+    """The decision on a complaint; for a denunciation, the conclusion on its content and the handling measures."""
+    payload = _outcome_payload(case, decision_number=decision_number, conclusion_number=conclusion_number,
+                               summary=summary, outcome=outcome, measures=measures, draft=False)
 
     def set_decided(c: Case) -> None:
         c.decided_on = c.act_on
 
-    return _act(case, actor=actor, transition="decide", action="decide", now=now,
-                legal_basis="LKN Arts 31, 40; LTC Art 35",
-                payload={"decision_number": decision_number, "summary": summary, "outcome": outcome},
-                after=set_decided,
+    basis = "LTC Art 35" if getattr(case, "kind", None) == CaseKind.DENUNCIATION else "LKN Arts 31, 40"
+    return _act(case, actor=actor, transition="decide", action="decide", now=now, legal_basis=basis,
+                payload=payload, after=set_decided,
                 refusal=lambda c: [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")])
 
 

@@ -34,6 +34,8 @@ class DeadlineInput:
     extensions: int = 0
     # ((suspended_on, resumed_on or None), ...): an open suspension pauses the clock.
     suspensions: tuple[tuple[date, date | None], ...] = ()
+    # Outside the receiving body's competence (or over-level, §4.3): routed on, not accepted here.
+    outside_competence: bool = False
 
 
 @dataclass
@@ -179,6 +181,26 @@ def _resolution(inp: DeadlineInput, accepted: date, result: DeadlineResult, cal:
     result.basis.append(entry)
 
 
+def _forward(inp: DeadlineInput, result: DeadlineResult, cal: WorkingCalendar) -> bool:
+    """A petition outside competence runs the forwarding clock of its kind instead of acceptance.
+
+    T2 for a denunciation (LTC Art 24(2)), P1 for a petition on a regulation; it is
+    stored as the acceptance-stage due date (the one clock running while received),
+    named "forward" in the basis. Nothing is accepted or resolved here, so no other
+    date follows. A complaint has no forwarding period (it is guided, TT 07/2014
+    Art 8): False, and its acceptance clock stays, with a note.
+    """
+    rule = find_rule(kind=inp.kind, deadline_type=DeadlineType.FORWARD, on=inp.received, round=inp.round,
+                     complexity=inp.complexity, remote=inp.remote, multi_site=inp.multi_site)
+    if rule is None:
+        result.basis.append({"deadline": "forward", "note": f"outside competence: no forwarding period for a "
+                             f"{inp.kind} on {inp.received}; the petitioner is guided (TT 07/2014 Art 8)"})
+        return False
+    result.acceptance_due = _count(rule, inp.received, cal)
+    result.basis.append(_settle(_entry("forward", rule, inp.received), result.acceptance_due, cal))
+    return True
+
+
 def compute_deadlines(inp: DeadlineInput) -> DeadlineResult:
     """Acceptance, resolution and notice dates for one case, each with the rule and source used.
 
@@ -195,6 +217,8 @@ def compute_deadlines(inp: DeadlineInput) -> DeadlineResult:
         result.basis.append({"deadline": "all", "note": reason, "source": "reference §4.3"})
         return result
     cal = get_calendar()
+    if inp.outside_competence and inp.accepted is None and _forward(inp, result, cal):
+        return result
     rule = find_rule(kind=inp.kind, deadline_type=DeadlineType.ACCEPTANCE, on=inp.received, round=inp.round,
                      complexity=inp.complexity, remote=inp.remote, multi_site=inp.multi_site)
     if rule is None:

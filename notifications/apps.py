@@ -12,3 +12,4 @@ class NotificationsConfig(AppConfig):
         from . import digests
 
         events.sla_alerts_recorded.connect(digests.on_sla_alerts, dispatch_uid="notifications.digests")
+        events.act_recorded.connect(digests.on_act_recorded, dispatch_uid="notifications.case_reports")

@@ -5,6 +5,10 @@ its transaction commits, one ``INSERT … SELECT`` groups those events into one
 digest per head of each case's unit and reason. A rolled-back sweep sends
 nothing; a sweep whose events all conflicted with a racing one inserted no
 events and escalates nothing; the digest's unique key makes a repeat a no-op.
+
+A mass petition (5 or more people) is reported to the heads of the unit that
+received it as soon as the act that made it one commits: one notification per
+head with the case's link (``report_mass_petition``).
 """
 import datetime as dt
 
@@ -51,6 +55,34 @@ def build_digests(*, now: dt.datetime, first_id: int, last_id: int) -> int:
             return cursor.rowcount
         cursor.execute("SELECT changes()")
         return cursor.fetchone()[0]
+
+
+def became_mass(event) -> bool:
+    """The act made the case a mass petition: received as one, or reclassified into one."""
+    if event.action == "intake":
+        return bool((event.payload.get("flags") or {}).get("mass"))
+    return (event.payload.get("changes") or {}).get("is_mass") == [False, True]
+
+
+def report_mass_petition(*, case_id: int, unit_id: int, at: dt.datetime) -> int:
+    """One notification of the case to each head in force of the receiving unit (TT 07/2014 Art 27); a repeat is a no-op."""
+    today = timezone.localdate(at)
+    heads = (
+        Membership.objects.filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
+        .exclude(valid_from__gt=today).exclude(valid_to__lt=today)
+        .values_list("user_id", flat=True).distinct()
+    )
+    rows = [Escalation(unit_id=unit_id, recipient_id=user_id, reason=Escalation.Reason.MASS_PETITION, created_at=at,
+                       case_count=1, case_ids=[case_id], case_id=case_id) for user_id in heads]
+    return len(Escalation.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def on_act_recorded(sender, case, event, **kwargs):
+    """A mass petition is reported to the head of the receiving unit once the act that made it one commits."""
+    if not became_mass(event):
+        return
+    case_id, unit_id, at = case.pk, case.receiving_unit_id, event.at
+    transaction.on_commit(lambda: report_mass_petition(case_id=case_id, unit_id=unit_id, at=at))
 
 
 def on_sla_alerts(sender, now, result, **kwargs):

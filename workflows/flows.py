@@ -74,6 +74,18 @@ def unit_role(role):
     return permission
 
 
+def routing_role(role):
+    """``.Permission`` callable for the acceptance step: a petition outside competence (or over-level) is
+    routed by the unit that received it — guided or forwarded (§4.3) — not by the competent unit."""
+
+    def permission(activation):
+        case = _fresh_case(activation)
+        unit_id = case.receiving_unit_id if rules.outside_competence(case) else policy.case_unit_id(case)
+        return policy.task_token(role, unit_id)
+
+    return permission
+
+
 def case_handler(activation):
     return _fresh_case(activation).handler
 
@@ -143,7 +155,7 @@ class CaseFlow(flow.Flow):
     decide_acceptance = (
         CaseTask(views.DecideAcceptanceView.as_view())
         .Annotation(title=_("Decide on acceptance"))
-        .Permission(unit_role(Role.HEAD))
+        .Permission(routing_role(Role.HEAD))
         .Next(this.is_accepted)
     )
 

@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import units_valid_on
+from cases import rules
 from cases.identity import petitioners_for
-from cases.models import Topic
+from cases.models import Competence, Topic
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
 
@@ -19,6 +20,12 @@ class ClassifyForm(forms.Form):
     complexity = forms.ChoiceField(label=_("complexity"), choices=Complexity.choices)
     complexity_grounds = forms.CharField(label=_("grounds for the complexity finding"), widget=forms.Textarea, required=False)
     is_multi_site = forms.BooleanField(label=_("checks needed at several places"), required=False)
+    competence = forms.ChoiceField(
+        label=_("competence"), choices=Competence.choices, required=False,
+        help_text=_("Outside the receiving unit's competence, or sent over the level of the competent unit: "
+                    "a complaint is guided once, a denunciation forwarded within 5 working days (TT 07/2014 Art 8; "
+                    "LTC Art 24(2))."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +40,7 @@ class ClassifyForm(forms.Form):
             "complexity": case.complexity,
             "complexity_grounds": case.complexity_grounds,
             "is_multi_site": case.is_multi_site,
+            "competence": case.competence,
         }
 
 
@@ -51,7 +59,23 @@ class AcceptanceForm(forms.Form):
     )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea, required=False)
     to_body = forms.CharField(label=_("forward to"), max_length=255, required=False)
+    petitioner_notified = forms.BooleanField(
+        label=_("the petitioner was told where the petition was forwarded"), required=False, initial=True)
     instructions = forms.CharField(label=_("instructions to the petitioner"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.route = None
+        if case is not None and rules.outside_competence(case):
+            # §4.3: outside competence or over-level, the step is routing — guide a complaint, forward a
+            # denunciation — or archiving a repeat; accepting it here is not offered.
+            self.route = rules.competence_route(case)
+            field = self.fields["decision"]
+            field.choices = [(value, label) for value, label in field.choices if value in (self.route, self.ARCHIVE)]
+            field.initial = self.route
+            field.help_text = " ".join(str(p) for p in rules.competence_problems(case))
+            if case.competent_unit_id and case.competent_unit_id != case.receiving_unit_id:
+                self.fields["to_body"].initial = case.competent_unit.name
 
     def clean(self):
         data = super().clean()
@@ -81,6 +105,11 @@ class VerifyForm(forms.Form):
         label=_("the findings differ from the complainant's demands (a dialogue is needed)"), required=False
     )
 
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None and case.kind != CaseKind.COMPLAINT:
+            del self.fields["findings_differ"]  # a dialogue is a complaint's step (LKN Art 30), never a denunciation's
+
 
 class DialogueForm(forms.Form):
     minutes = forms.CharField(label=_("minutes of the dialogue"), widget=forms.Textarea)
@@ -90,6 +119,22 @@ class DecisionForm(forms.Form):
     decision_number = forms.CharField(label=_("decision number"), max_length=100)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea)
     outcome = forms.CharField(label=_("outcome"), max_length=255, required=False)
+
+
+class ConclusionForm(forms.Form):
+    """A denunciation ends in a conclusion on its content and the handling measures (LTC Art 35)."""
+
+    conclusion_number = forms.CharField(label=_("conclusion number"), max_length=100)
+    summary = forms.CharField(label=_("summary of the conclusion on the content of the denunciation"),
+                              widget=forms.Textarea)
+    measures = forms.CharField(label=_("handling measures"), widget=forms.Textarea,
+                               help_text=_("What is to be done about the violations found, by whom (LTC Art 35(1)); "
+                                           "say so if none is needed."))
+
+
+def outcome_form(case):
+    """The form of a case's outcome: a decision, or a denunciation's conclusion."""
+    return ConclusionForm if case.kind == CaseKind.DENUNCIATION else DecisionForm
 
 
 class ConfirmForm(forms.Form):

@@ -76,7 +76,9 @@ class TaskUrlGuardMiddleware:
 
 def _page(task, case) -> dict:
     """The task's translated title (its node's name is an identifier, in English)."""
-    return {"task": task, "case": case, "title": task.flow_task.task_title or str(task.flow_task)}
+    from cases.case_page import task_title
+
+    return {"task": task, "case": case, "title": task_title(task, case)}
 
 
 def _holder(task) -> dict:

@@ -38,7 +38,7 @@ from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
-from cases.case_page import case_flags, case_records, working_days_left
+from cases.case_page import case_flags, case_records, task_title, working_days_left
 from cases.models import Case, Petitioner, Status
 
 from . import forms, sync
@@ -83,7 +83,7 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
         user, case = self.request.user, self.case
         purpose = f"task:{task.flow_task.name}"
         return super().get_context_data(
-            case=case, task=task, process=self.activation.process,
+            case=case, task=task, process=self.activation.process, task_title=task_title(task, case),
             case_content=content_for(user=user, case=case, purpose=purpose),
             petitioners=petitioners_for(user=user, case=case, purpose=purpose),
             flags=case_flags(case), records=case_records(user=user, case=case),
@@ -104,7 +104,7 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
             self.activation.execute()
         # The flow moved on by its own rules; make sure the result is what the case's status calls for.
         sync.sync_process(case)
-        title = self.activation.task.flow_task.task_title or str(self.activation.task.flow_task)
+        title = task_title(self.activation.task, case)
         messages.success(self.request, _("Completed: %(task)s") % {"task": title})
         return HttpResponseRedirect(self.get_success_url())
 
@@ -157,14 +157,21 @@ class ClassifyView(CaseTaskView):
 
 
 class DecideAcceptanceView(CaseTaskView):
+    """Accept or not; outside competence or over-level the form offers the route §4.3 calls for."""
+
     form_class = forms.AcceptanceForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
 
     def perform(self, form, case, actor):
         data = form.cleaned_data
         act = {
             form.ACCEPT: lambda: services.case_accept(case=case, actor=actor),
             form.REFUSE: lambda: services.case_refuse(case=case, actor=actor, reason=data["reason"]),
-            form.FORWARD: lambda: services.case_forward(case=case, actor=actor, to_body=data["to_body"], reason=data["reason"]),
+            form.FORWARD: lambda: services.case_forward(case=case, actor=actor, to_body=data["to_body"],
+                                                        reason=data["reason"],
+                                                        petitioner_notified=data["petitioner_notified"]),
             form.GUIDE: lambda: services.case_guide(case=case, actor=actor, instructions=data["instructions"]),
             form.ARCHIVE: lambda: services.case_archive(case=case, actor=actor, reason=data["reason"]),
         }[data["decision"]]
@@ -186,10 +193,14 @@ class VerifyView(CaseTaskView):
 
     form_class = forms.VerifyForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
     def perform(self, form, case, actor):
         if case.status == Status.ACCEPTED:
             case = services.case_start_verification(case=case, actor=actor)
-        services.case_record_verification(case=case, actor=actor, **form.cleaned_data)
+        services.case_record_verification(case=case, actor=actor, findings=form.cleaned_data["findings"],
+                                          findings_differ=form.cleaned_data.get("findings_differ", False))
 
 
 class DialogueView(CaseTaskView):
@@ -202,20 +213,24 @@ class DialogueView(CaseTaskView):
 
 
 class DraftDecisionView(CaseTaskView):
-    """The handler's draft is recorded on the case for the head to sign."""
+    """The handler's draft (a decision, or a denunciation's conclusion) is recorded on the case for the head to sign."""
 
-    form_class = forms.DecisionForm
+    def get_form_class(self):
+        return forms.outcome_form(self.case)
 
     def perform(self, form, case, actor):
         services.case_record_draft(case=case, actor=actor, **form.cleaned_data)
 
 
 class SignDecisionView(CaseTaskView):
-    form_class = forms.DecisionForm
+    """The head signs the decision — for a denunciation, the conclusion with its handling measures."""
+
+    def get_form_class(self):
+        return forms.outcome_form(self.case)
 
     def get_initial_for_case(self):
         draft = services.latest_draft(self.case)
-        return {name: draft.get(name, "") for name in forms.DecisionForm.base_fields}
+        return {name: draft.get(name, "") for name in forms.outcome_form(self.case).base_fields}
 
     def perform(self, form, case, actor):
         services.case_decide(case=case, actor=actor, **form.cleaned_data)
@@ -328,7 +343,7 @@ class CaseTaskColumnsMixin:
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        return format_html('<a href="{}">{}</a>', url, task.title)
+        return format_html('<a href="{}">{}</a>', url, task_title(task, self.case_of(task)))
 
     task_link.short_description = _("Task")
 
@@ -347,7 +362,7 @@ class CaseTaskColumnsMixin:
     case_kind.short_description = capfirst(_("kind"))
 
     def case_status(self, task):
-        return self.case_of(task).get_status_display()
+        return self.case_of(task).status_label
 
     case_status.short_description = capfirst(_("status"))
 
@@ -408,9 +423,10 @@ class CaseTaskColumnsMixin:
         )
 
     def due_ordering(self):
-        """Soonest due first (resolution, else acceptance), cases with no due date last."""
+        """Soonest due first (resolution, else acceptance), cases with no due date last; on the same
+        due date a mass petition first (a priority, TT 07/2014 Art 27)."""
         due = Coalesce("process__caseprocess__case__resolution_due", "process__caseprocess__case__acceptance_due")
-        return [due.asc(nulls_last=True), "created"]
+        return [due.asc(nulls_last=True), "-process__caseprocess__case__is_mass", "created"]
 
     def get_page_data(self, page):
         rows = list(page)

@@ -6,13 +6,14 @@ officers who may see that case's identity.
 """
 import datetime as dt
 import re
+import unicodedata
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from access import policy
-from cases import services
+from cases import crypto, services
 from cases.models import CaseEvent, CaseLink
 from cases.selectors import case_links
 from organisation.models import Role, UnitLevel
@@ -171,3 +172,74 @@ def test_the_competent_head_finds_the_link_on_the_case_page_without_the_other_co
     assert an_khang.province.name in body and province_case.tracking_code not in body
     client.force_login(an_khang.phuloc_reception)
     assert an_khang.province.name not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+# --- repeats after a withdrawal, a refusal or archiving; names as people type them -----------------------
+
+def complain(unit_clerk, unit, *, person=DENOUNCER, day=RECEIVED, **overrides):
+    values = {"kind": "complaint", "respondent_number": "12/QĐ-UBND", "accused": "", **overrides}
+    return denounce(unit_clerk, unit, person=person, day=day, **values)
+
+
+def test_a_complaint_refiled_after_a_full_withdrawal_is_a_repeat_with_the_withdrawal_date(an_khang):
+    first = complain(an_khang.phuloc_reception, an_khang.phuloc)
+    services.case_withdraw(case=first, actor=an_khang.phuloc_reception, reason="Xin rút đơn.",
+                           now=aware(RECEIVED + dt.timedelta(days=2)))
+    again = complain(an_khang.phuloc_reception, an_khang.phuloc, day=RECEIVED + dt.timedelta(days=10))
+    assert (again.is_duplicate, again.duplicate_of) == (True, first)
+    assert not again.is_refiled  # "refiled" is after a final decision: a withdrawal decided nothing
+    payload = CaseEvent.objects.get(case=again, action="intake").payload
+    assert payload["flags"]["refiled_after_withdrawal"] is True
+    assert payload["repeat"] == {"case": first.pk, "status": "withdrawn", "reason": "refiled_after_withdrawal",
+                                 "full_withdrawal": True, "withdrawn_on": "2026-07-08"}
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(an_khang.phuloc_head)
+    assert "filed again after a withdrawal" in client.get(f"/cases/{again.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("end", ["refuse", "archive", "forward"])
+def test_a_refused_archived_or_forwarded_petition_filed_again_is_a_repeat(an_khang, end):
+    first = complain(an_khang.phuloc_reception, an_khang.phuloc)
+    act = {
+        "refuse": lambda: services.case_refuse(case=first, actor=an_khang.phuloc_head, reason="Hết thời hiệu.",
+                                               now=aware(RECEIVED, 16)),
+        "archive": lambda: services.case_archive(case=first, actor=an_khang.phuloc_reception, reason="Trùng.",
+                                                 now=aware(RECEIVED, 16)),
+        "forward": lambda: services.case_forward(case=first, actor=an_khang.phuloc_reception, to_body="Tòa án",
+                                                 now=aware(RECEIVED, 16)),
+    }[end]
+    act()
+    again = complain(an_khang.phuloc_reception, an_khang.phuloc, day=RECEIVED + dt.timedelta(days=5))
+    assert again.duplicate_of == first
+    repeat = CaseEvent.objects.get(case=again, action="intake").payload["repeat"]
+    assert repeat == {"case": first.pk, "status": first.__class__.objects.get(pk=first.pk).status, "reason": "repeat"}
+
+
+def test_without_an_id_number_a_complainant_is_found_by_phone_or_by_name_on_the_same_decision(an_khang):
+    first = complain(an_khang.phuloc_reception, an_khang.phuloc)
+    by_phone = complain(an_khang.phuloc_reception, an_khang.phuloc, person={"full_name": "Hoa", "phone": "0912 345 678"},
+                        day=RECEIVED + dt.timedelta(days=1))
+    by_name = complain(an_khang.phuloc_reception, an_khang.phuloc, person={"full_name": "LÊ THỊ HOA"},
+                       day=RECEIVED + dt.timedelta(days=2))
+    other_decision = complain(an_khang.phuloc_reception, an_khang.phuloc, person={"full_name": "Lê Thị Hoa"},
+                              day=RECEIVED + dt.timedelta(days=3), respondent_number="99/QĐ-UBND")
+    assert by_phone.duplicate_of == first
+    assert by_name.duplicate_of == first  # the phone-only filing gave another name: the name finds the first
+    assert other_decision.duplicate_of is None
+
+
+@pytest.mark.parametrize("typed", [
+    "Lê Thị Hoà",  # composed (NFC)
+    unicodedata.normalize("NFD", "Lê Thị Hoà"),  # decomposed, as some keyboards and PDFs give it
+    "Lê Thị Hòa",  # the other tone-mark placement (hòa / hoà): both are in use
+    "  lê\u00a0thị\tHOÀ ",  # case, non-breaking space, tab
+    "Le Thi Hoa",  # typed without diacritics: matched too (cases.matching explains why)
+])
+def test_the_name_index_ignores_case_spacing_unicode_form_and_diacritics(typed):
+    assert crypto.digest("name", typed) == crypto.digest("name", "Lê Thị Hoà")
+
+
+def test_different_names_keep_different_indexes():
+    assert crypto.digest("name", "Lê Thị Hoa") != crypto.digest("name", "Lê Thị Hoan")
+    assert crypto.digest("name", "Lê Thị Hoa") != crypto.digest("name", "Lê Hoa")

@@ -16,6 +16,9 @@ from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kw
 pytestmark = pytest.mark.django_db
 
 DECISION = {"decision_number": "15/QĐ-UBND", "summary": "Giữ nguyên quyết định thu hồi đất.", "outcome": "rejected"}
+# A denunciation is concluded: the conclusion's number, its summary and the handling measures (LTC Art 35).
+CONCLUSION = {"conclusion_number": "15/KL-UBND", "summary": "Tố cáo đúng một phần.",
+              "measures": "Kiểm điểm cán bộ địa chính; thu hồi số tiền đã nhận."}
 
 
 UP_TO_VERIFICATION = [
@@ -100,8 +103,11 @@ def test_denunciation_goes_to_closure_without_a_dialogue(world, driver):
         findings={"findings": "Có căn cứ.", "findings_differ": "on"},
     )
     assert open_nodes(process) == {"draft_decision"}
-    driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
-    driver.complete(process, CaseFlow.sign_decision, world.head, DECISION)
+    driver.complete(process, CaseFlow.draft_decision, world.handler, CONCLUSION)
+    driver.complete(process, CaseFlow.sign_decision, world.head, CONCLUSION)
+    conclusion = CaseEvent.objects.get(case=case, action="decide").payload
+    assert (conclusion["conclusion_number"], conclusion["measures"]) == (CONCLUSION["conclusion_number"],
+                                                                         CONCLUSION["measures"])
     driver.complete(process, CaseFlow.close, world.head)
 
     case.refresh_from_db()
@@ -200,13 +206,13 @@ def test_suspended_case_refuses_to_complete_its_task_until_resumed(world, driver
     parked = process.task_set.get(flow_task=CaseFlow.draft_decision)
     assert parked.status == STATUS.CANCELED and not open_nodes(process)
     client.force_login(world.handler)
-    response = client.post(driver.url(parked, "execute"), DECISION)
+    response = client.post(driver.url(parked, "execute"), CONCLUSION)
     assert response.status_code == 409 and "no longer open" in response.content.decode()
 
     client.force_login(world.head)
     assert client.post(reverse("workflow:case_resume", args=[case.pk])).status_code == 302
     assert open_nodes(process) == {"draft_decision"}  # picked up where it stopped
-    driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
+    driver.complete(process, CaseFlow.draft_decision, world.handler, CONCLUSION)
     assert open_nodes(process) == {"sign_decision"}
     assert [a for a, _ in trail(case)][-3:] == ["suspend", "resume", "record_draft"]
 

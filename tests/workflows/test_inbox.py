@@ -168,7 +168,7 @@ def test_a_protected_case_records_are_hidden_from_an_officer_the_law_does_not_na
         findings={"findings": "Người tố cáo Nguyễn Văn A cung cấp chứng cứ XM-2."},
     )
     driver.complete(case.process, CaseFlow.draft_decision, world.handler,
-                    {"decision_number": "16/KL", "summary": "Kết luận.", "outcome": "rejected"})
+                    {"conclusion_number": "16/KL", "summary": "Kết luận.", "measures": "Không."})
     sign = open_task(case.process, CaseFlow.sign_decision)
 
     # the province's head may sign for the commune below, but is no officer §5 names

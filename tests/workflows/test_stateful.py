@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 FINAL = ("closed", "not_accepted", "forwarded", "guided", "archived", "withdrawn", "appealed")
-DECISION = {"decision_number": "15/QĐ-UBND", "summary": "Giữ nguyên quyết định.", "outcome": "rejected"}
+# Both outcome forms: a complaint's decision, a denunciation's conclusion with its handling measures.
+DECISION = {"decision_number": "15/QĐ-UBND", "summary": "Giữ nguyên quyết định.", "outcome": "rejected",
+            "conclusion_number": "15/KL-UBND", "measures": "Kiểm điểm, rút kinh nghiệm."}
 
 
 def expected_tasks(case) -> set[str] | None:

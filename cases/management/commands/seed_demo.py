@@ -380,8 +380,13 @@ class Command(BaseCommand):
             if target == Status.IN_DIALOGUE:
                 return
             services.case_record_dialogue(case=case, actor=handler, now=clock.next(), minutes="Biên bản đối thoại.")
-        services.case_decide(case=case, actor=head, now=clock.next(8), decision_number=f"{case.pk}/QĐ-GQ",
-                             summary="Giải quyết theo quy định; giữ nguyên/điều chỉnh một phần.")
+        if case.kind == CaseKind.DENUNCIATION:
+            services.case_decide(case=case, actor=head, now=clock.next(8), conclusion_number=f"{case.pk}/KL-TC",
+                                 summary="Tố cáo đúng một phần.",
+                                 measures="Kiểm điểm, rút kinh nghiệm đối với người bị tố cáo.")
+        else:
+            services.case_decide(case=case, actor=head, now=clock.next(8), decision_number=f"{case.pk}/QĐ-GQ",
+                                 summary="Giải quyết theo quy định; giữ nguyên/điều chỉnh một phần.")
         if target == Status.CLOSED:
             services.case_close(case=case, actor=head, now=clock.next())
         elif target == Status.APPEALED:
