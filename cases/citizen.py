@@ -49,6 +49,7 @@ PUBLIC_ACTS = {
     "start_dialogue": gettext_lazy("Dialogue started"),
     "close": gettext_lazy("Closed"),
     "appeal": gettext_lazy("Second complaint filed"),
+    "appeal_overdue": gettext_lazy("Second complaint filed with the higher level: the time limit had passed"),
     "suspend": gettext_lazy("Suspended"),
     "resume": gettext_lazy("Resumed"),
     "extend": gettext_lazy("Time limit extended"),

@@ -19,7 +19,7 @@ from access import policy
 from deadlines.models import CaseKind, Complexity
 
 from . import crypto, rules
-from .rules import RefusalGround  # noqa: F401 (the grounds' home is cases.rules)
+from .rules import RefusalGround
 from .storage import private_storage
 
 

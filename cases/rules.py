@@ -31,6 +31,13 @@ def _day(value: dt.date) -> str:
     return f"{value:%d/%m/%Y}"
 
 
+def _cite(source: str) -> str:
+    """A rule's legal source as the page's language reads it."""
+    from .citizen import cite
+
+    return cite(source)
+
+
 MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)
 
 
@@ -85,7 +92,7 @@ def limitation_problems(case) -> list[str]:
         return []
     return [
         _("the limitation period (K1, %(source)s) ended on %(due)s and the complaint was received on %(received)s")
-        % {"source": window.source, "due": _day(window.due), "received": _day(received)}
+        % {"source": _cite(window.source), "due": _day(window.due), "received": _day(received)}
     ]
 
 
@@ -259,7 +266,7 @@ def appeal_problems(case) -> list[str]:
         return [_("no K5 rule is in force for this decision")]
     return [
         _("the second complaint was received on %(filed)s, after the K5 window (%(source)s) ended on %(due)s")
-        % {"filed": _day(filed_on(case)), "source": window.source, "due": _day(window.due)}
+        % {"filed": _day(filed_on(case)), "source": _cite(window.source), "due": _day(window.due)}
     ]
 
 
@@ -280,7 +287,7 @@ def overdue_problems(case) -> list[str]:
     return [
         _("the second complaint was received on %(filed)s, after the K5 window (%(source)s), counted from the end "
           "of the first level's resolution period on %(expired)s, ended on %(due)s")
-        % {"filed": _day(filed_on(case)), "source": window.source, "expired": _day(case.resolution_due),
+        % {"filed": _day(filed_on(case)), "source": _cite(window.source), "expired": _day(case.resolution_due),
            "due": _day(window.due)}
     ]
 

@@ -472,14 +472,14 @@ def _validate_second_round(previous_round: Case, *, competent_unit, received_on:
     if not (previous_round.status == Status.APPEALED or previous_round.is_escalated):
         raise InvalidInput(_("record the second complaint on the first-round case (its appeal act)"),
                            field="previous_round")
-    if previous_round.appeals.exists():
-        raise InvalidInput(_("the first-round case already has a second-round case"), field="previous_round")
     superior, _skipped = second_level_unit(previous_round, received_on)
     if competent_unit is None or competent_unit.pk != superior.pk:
         raise InvalidInput(
             _("a second complaint is resolved by %(unit)s, the superior of the first level") % {"unit": superior},
             field="competent_unit",
         )
+    if previous_round.appeals.exists():
+        raise InvalidInput(_("the first-round case already has a second-round case"), field="previous_round")
 
 
 RELATED_CANDIDATES = 5

@@ -317,7 +317,7 @@ def test_denunciations_cannot_be_appealed(world):
     _to_verification(world, case)
     services.case_decide(case=case, actor=world.head, decision_number="1", summary="x", now=aware(dt.date(2026, 7, 20)))
     with pytest.raises(Conflict):
-        services.case_appeal(case=case, actor=world.reception, received_at=aware(dt.date(2026, 7, 21)),
+        services.case_appeal(case=case, actor=world.province_reception, received_at=aware(dt.date(2026, 7, 21)),
                              competent_unit=world.province, now=aware(dt.date(2026, 7, 21), 15))
     assert not Case.objects.filter(round=2).exists()
 
