@@ -74,7 +74,7 @@ def limitation_window(case):
     decision (``knew_on``, else the decision's date) plus the proven days of force majeure; None if unknown."""
     from deadlines.engine import limitation_due
 
-    if case.kind != CaseKind.COMPLAINT:
+    if case.kind != CaseKind.COMPLAINT or case.round != 1:  # a second complaint runs under K5 instead
         return None
     start = case.knew_on or case.respondent_date
     if start is None:
@@ -143,14 +143,14 @@ REFUSAL_GROUNDS = {
 }
 
 
-def refusal_grounds(kind: str) -> list[tuple[str, str]]:
-    """The grounds a petition of ``kind`` may be refused on, as form choices."""
-    return [(ground.value, ground.label) for ground in RefusalGround if kind in REFUSAL_GROUNDS[ground]]
+def refusal_grounds(kind: str, round: int = 1) -> list[tuple[str, str]]:
+    """The grounds a petition of ``kind`` may be refused on, as form choices (K1 binds a first complaint only)."""
+    return [(ground.value, ground.label) for ground in RefusalGround if refusal_basis(ground, kind, round)]
 
 
-def refusal_basis(ground: str, kind: str) -> str | None:
+def refusal_basis(ground: str, kind: str, round: int = 1) -> str | None:
     """The legal basis of refusing a petition of ``kind`` on ``ground``; None when the ground does not fit."""
-    if ground not in RefusalGround.values:
+    if ground not in RefusalGround.values or (ground == RefusalGround.LIMITATION_EXPIRED and round != 1):
         return None
     return REFUSAL_GROUNDS[RefusalGround(ground)].get(kind)
 

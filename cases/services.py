@@ -808,7 +808,7 @@ def case_refuse(*, case: Case, actor, ground: str = "", reason: str = "", now: d
         raise InvalidInput(_("choose the ground for not accepting"), field="ground")
     if ground not in RefusalGround.values:
         raise InvalidInput(_("unknown ground %(value)r") % {"value": ground}, field="ground")
-    basis = rules.refusal_basis(ground, case.kind)
+    basis = rules.refusal_basis(ground, case.kind, case.round)
     if basis is None:
         raise InvalidInput(_("“%(ground)s” is not a ground for not accepting a %(kind)s")
                            % {"ground": RefusalGround(ground).label, "kind": case.get_kind_display()}, field="ground")

@@ -61,7 +61,7 @@ class AcceptanceForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = [("", "—"), *rules.refusal_grounds(case.kind)]
+        self.fields["ground"].choices = [("", "—"), *rules.refusal_grounds(case.kind, case.round)]
 
     def clean(self):
         data = super().clean()
@@ -83,7 +83,7 @@ class RefuseForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = rules.refusal_grounds(case.kind)
+        self.fields["ground"].choices = rules.refusal_grounds(case.kind, case.round)
 
     def clean(self):
         data = super().clean()

@@ -311,3 +311,24 @@ def test_an_escalated_first_case_offers_no_second_appeal_and_its_trail_says_why(
     assert appeal_right(case) is None
     labels = [step["label"] for step in public_view(case)["trail"]]
     assert "Second complaint filed with the higher level: the time limit had passed" in labels
+
+
+def rules_for_round_two():
+    from cases.rules import refusal_grounds
+
+    return refusal_grounds("complaint", 2)
+
+
+def test_a_second_complaint_is_not_held_to_the_first_complaints_limitation(world):
+    """K1 binds the first complaint; a second one is timed by K5, checked when it was recorded."""
+    # The decision of 5/1 reached the complainant on 1/6: the first complaint (6/7) was in time.
+    first = decided_complaint(world, respondent_date=D(2026, 1, 5), knew_on=D(2026, 6, 1))
+    second = services.case_appeal(case=first, actor=world.province_reception, received_at=on(8, 3), now=on(8, 3, 15))
+    assert second.respondent_date == D(2026, 1, 5)
+    services.case_accept(case=second, actor=world.province_head, now=on(8, 4))
+    assert Case.objects.get(pk=second.pk).status == Status.ACCEPTED
+    third = decided_complaint(world, respondent_date=D(2026, 5, 1), respondent_number="88/QĐ")
+    assert "limitation_expired" not in dict(rules_for_round_two())
+    fourth = services.case_appeal(case=third, actor=world.province_reception, received_at=on(8, 3), now=on(8, 3, 15))
+    with pytest.raises(InvalidInput):
+        services.case_refuse(case=fourth, actor=world.province_head, ground="limitation_expired", now=on(8, 4))
