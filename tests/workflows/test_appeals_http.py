@@ -151,6 +151,7 @@ def test_refusal_and_its_notice_from_the_case_page(world, client, settings):
         assert case.status == Status.NOT_ACCEPTED and not open_nodes(case.process)
         body = page(client, world.head, case)
         assert notices in body and "15/07/2026" in body  # the notice of refusal, due under K2
+        assert "Already accepted or resolved by a court — Tòa án đã thụ lý." in body
         assert client.post(notices).status_code == 302
         assert notices not in page(client, world.head, case)
         assert client.post(notices).status_code == 409
