@@ -272,12 +272,11 @@ def can_handle(case, user) -> bool:
 
 
 def can_record_appeal(case, user) -> bool:
-    """A second complaint is lodged with the superior, so its reception and head may record it too."""
+    """A second complaint is lodged with the second level — a unit above the first level's — whose
+    reception desk or head records it there (and opens the second-round case in their unit)."""
     unit = case.competent_unit or case.receiving_unit
-    above = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return holds_role_exactly(user, [case.receiving_unit_id, *above], [Role.RECEPTION, Role.HEAD]) or has_role(
-        user, _units_of_case(case), [Role.RECEPTION, Role.HEAD]
-    )
+    above = [int(part) for part in unit.path.strip("/").split("/") if part and int(part) != unit.pk]
+    return has_role(user, above, [Role.RECEPTION, Role.HEAD])
 
 
 def can_file_documents(case, user) -> bool:

@@ -103,15 +103,19 @@ class CaseAdmin(ReadOnlyPolicyModelAdmin):
     inlines = [PetitionerInline, AttachmentInline, CaseEventInline]
     fieldsets = [
         (None, {"fields": ["tracking_code", "kind", "channel", "received_at", "receiving_unit", "competent_unit", "topic"]}),
-        (_("Content"), {"fields": ["content", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused"]}),
+        (_("Content"), {"fields": ["content", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act",
+                                   "knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note",
+                                   "accused"]}),
         (
             _("Lifecycle"),
             {
                 "fields": [
                     "status",
                     "status_reason",
+                    "refusal_ground",
                     "round",
                     "previous_round",
+                    "is_escalated",
                     "complexity",
                     "complexity_grounds",
                     "handler",
@@ -132,6 +136,8 @@ class CaseAdmin(ReadOnlyPolicyModelAdmin):
                     "acceptance_due",
                     "resolution_due",
                     "notice_due",
+                    "appeal_due",
+                    "final_on",
                     "sla_state",
                     "acceptance_sla",
                     "resolution_sla",

@@ -16,8 +16,9 @@ from access import policy
 from deadlines.calendar import is_working_day
 from deadlines.models import CaseKind
 
+from . import rules
 from .identity import content_for, log_refused_look, petitioners_for
-from .models import Case, status_label
+from .models import Case, Status, status_label
 from .selectors import case_links
 from .services import act_label
 
@@ -27,6 +28,11 @@ DEADLINES = (
     ("resolution", _("Resolution")),
     ("notice", _("Notices to the parties")),
 )
+# Dates that follow a complaint decision: (basis entry, case column, label).
+DECISION_DATES = (
+    ("appeal", "appeal_due", _("Second complaint or lawsuit (last day)")),
+    ("final", "final_on", _("Decision becomes final")),
+)
 FLAGS = (
     ("is_backlogged", _("backlogged")),
     ("is_prolonged", _("prolonged")),
@@ -35,6 +41,7 @@ FLAGS = (
     ("is_mass", _("mass petition")),
     ("is_duplicate", _("duplicate / repeat")),
     ("is_refiled", _("refiled after a final decision")),
+    ("is_escalated", _("taken to the second level while overdue")),
     ("is_remote", _("remote area")),
     ("identity_protected", _("denouncer identity protected")),
 )
@@ -46,6 +53,10 @@ ACT_PAGES = {
     "extend": "workflow:case_extend",
     "withdraw": "workflow:case_withdraw",
     "withdraw_partially": "workflow:case_withdraw",
+    "refuse": "workflow:case_refuse",
+    "send_notices": "workflow:case_send_notices",
+    "appeal": "workflow:case_appeal",
+    "appeal_overdue": "workflow:case_appeal_overdue",
 }
 
 
@@ -92,6 +103,19 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
             "rule": entry.get("rule", ""), "source": entry.get("source", ""),
             "left": working_days_left(today, due) if case.is_open else None,
         })
+    if case.status == Status.RECEIVED:
+        window = rules.limitation_window(case)
+        if window is not None:
+            rows.append({"label": _("Complaint limitation period (ends)"), "due": window.due, "state": "",
+                         "rule": window.rule, "source": window.source, "left": None})
+    if case.status in (Status.DECIDED, Status.CLOSED, Status.APPEALED):
+        for name, column, label in DECISION_DATES:
+            due = getattr(case, column)
+            if due is None:
+                continue
+            entry = basis.get(name, {})
+            rows.append({"label": label, "due": due, "state": "", "rule": entry.get("rule", ""),
+                         "source": entry.get("source", ""), "left": None})
     return rows
 
 

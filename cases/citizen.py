@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from deadlines.engine import appeal_due
 from deadlines.models import CaseKind
 
+from . import rules
 from .models import Case, Status
 from .selectors import public_decision, public_trail
 
@@ -48,6 +49,7 @@ PUBLIC_ACTS = {
     "start_dialogue": gettext_lazy("Dialogue started"),
     "close": gettext_lazy("Closed"),
     "appeal": gettext_lazy("Second complaint filed"),
+    "appeal_overdue": gettext_lazy("Second complaint filed with the higher level: the time limit had passed"),
     "suspend": gettext_lazy("Suspended"),
     "resume": gettext_lazy("Resumed"),
     "extend": gettext_lazy("Time limit extended"),
@@ -133,9 +135,10 @@ def appeal_right(case: Case) -> dict | None:
     """The right to a second complaint or a lawsuit after a first-round complaint decision (K5)."""
     if case.kind != CaseKind.COMPLAINT or case.round != 1 or case.decided_on is None:
         return None
-    if case.status not in (Status.DECIDED, Status.CLOSED):
+    if case.status not in (Status.DECIDED, Status.CLOSED) or case.is_escalated:
         return None
-    window = appeal_due(case.decided_on, remote=case.is_remote)
+    # The last day stored at the decision (K5, with its basis); computed for a case decided before it was stored.
+    window = rules.appeal_window(case) if case.appeal_due else appeal_due(case.decided_on, remote=case.is_remote)
     if window is None:
         return None
     return {"due": window.due, "days": window.length, "remote": case.is_remote, "from": case.decided_on,

@@ -11,7 +11,7 @@ from organisation.models import Unit
 
 from . import formats
 from .identity import IDENTITY_FIELDS
-from .models import Channel, IdKind, Topic
+from .models import Channel, ForceMajeure, IdKind, Topic
 
 
 def units_valid_on(day):
@@ -21,14 +21,44 @@ def units_valid_on(day):
     )
 
 
-class IntakeForm(forms.Form):
+class LimitationFieldsMixin(forms.Form):
+    """The K1 facts of a complaint (LKN Art 9): when the complainant received or learned of the decision,
+    and proven days of force majeure that are not counted, with their ground."""
+
+    knew_on = forms.DateField(
+        label=_("received or learned of the contested decision on"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Complaints only; the limitation period (90 days) runs from this day. "
+                    "Empty: the decision's date."),
+    )
+    force_majeure_days = forms.IntegerField(label=_("days of force majeure not counted"), min_value=0,
+                                            max_value=3650, required=False, initial=0)
+    force_majeure_ground = forms.ChoiceField(label=_("force majeure ground"), required=False,
+                                             choices=[("", "—"), *ForceMajeure.choices])
+    force_majeure_note = forms.CharField(label=_("force majeure details"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+
+    LIMITATION_FIELDS = ("knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # After the contested decision's fields where the form has them, else last.
+        names = [name for name in self.fields if name not in self.LIMITATION_FIELDS]
+        at = names.index("respondent_act") + 1 if "respondent_act" in names else len(names)
+        self.order_fields([*names[:at], *self.LIMITATION_FIELDS, *names[at:]])
+
+    def clean_force_majeure_days(self):
+        return self.cleaned_data.get("force_majeure_days") or 0
+
+
+class IntakeForm(LimitationFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     received_at = forms.DateTimeField(label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     receiving_unit = forms.ModelChoiceField(label=_("receiving unit"), queryset=Unit.objects.none())
     competent_unit = forms.ModelChoiceField(
         label=_("competent unit"), queryset=Unit.objects.none(), required=False,
-        help_text=_("Leave empty when the receiving unit is competent."),
+        help_text=_("Leave empty if not yet known: classification sets it, and no petition is accepted without it."),
     )
     topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 5}))

@@ -19,6 +19,7 @@ from access import policy
 from deadlines.models import CaseKind, Complexity
 
 from . import crypto, rules
+from .rules import RefusalGround
 from .storage import private_storage
 
 
@@ -67,6 +68,16 @@ def status_label(kind: str, status: str) -> str:
     if status == Status.DECIDED and kind == CaseKind.DENUNCIATION:
         return str(_("Concluded"))
     return str(Status(status).label) if status in Status.values else status
+
+
+class ForceMajeure(models.TextChoices):
+    """Objective obstacles whose days are not counted in the complaint limitation period (K1, LKN Art 9)."""
+
+    ILLNESS = "illness", _("Illness")
+    NATURAL_DISASTER = "natural_disaster", _("Natural disaster")
+    WAR = "war", _("War or enemy action")
+    FAR_AWAY = "far_away", _("Work or study far away")
+    OTHER = "other", _("Other objective obstacle")
 
 
 class SlaState(models.TextChoices):
@@ -143,6 +154,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
     respondent_date = models.DateField(_("contested decision date"), null=True, blank=True)
     respondent_issuer = models.CharField(_("issuing body / person"), max_length=255, blank=True)
     respondent_act = models.TextField(_("contested act"), blank=True)
+    # K1 (LKN Art 9): the limitation runs from the day the complainant received or learned of the decision or act;
+    # proven days of force majeure are not counted.
+    knew_on = models.DateField(_("received or learned of the contested decision on"), null=True, blank=True)
+    force_majeure_days = models.PositiveSmallIntegerField(_("days of force majeure not counted"), default=0)
+    force_majeure_ground = models.CharField(
+        _("force majeure ground"), max_length=20, choices=ForceMajeure.choices, blank=True
+    )
+    force_majeure_note = models.TextField(_("force majeure details"), blank=True)
     accused = models.CharField(_("accused person or body"), max_length=255, blank=True)
 
     round = models.PositiveSmallIntegerField(_("round"), default=1, choices=[(1, _("First")), (2, _("Second"))])
@@ -174,6 +193,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     version = FSMIntegerField(default=0, editable=False)
     suspended_from = models.CharField(max_length=20, blank=True, editable=False)
     status_reason = models.TextField(_("reason"), blank=True)
+    refusal_ground = models.CharField(_("ground for not accepting"), max_length=30, choices=RefusalGround.choices,
+                                      blank=True)
 
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
@@ -198,6 +219,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
     resolution_due = models.DateField(_("resolution due"), null=True, blank=True)
     notice_due = models.DateField(_("notice due"), null=True, blank=True)
+    # Set when a complaint is decided: the last day of a second complaint (K5, round 1) and the day the
+    # decision becomes final if not challenged (K6 round 1, K7 round 2).
+    appeal_due = models.DateField(_("second complaint due by"), null=True, blank=True)
+    final_on = models.DateField(_("decision final on"), null=True, blank=True)
     acceptance_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     resolution_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     notice_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
@@ -210,6 +235,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     is_mass = models.BooleanField(_("mass petition (đông người)"), default=False)
     is_duplicate = models.BooleanField(_("duplicate / repeat"), default=False)
     is_refiled = models.BooleanField(_("refiled after a final decision"), default=False)
+    # A first-round complaint left undecided past its resolution deadline whose complainant went to the
+    # second level (LKN Arts 7(1), 33(1); reference §4.3): still the lower level's duty to resolve.
+    is_escalated = models.BooleanField(_("taken to the second level while overdue"), default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -338,13 +366,25 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=Status.DECIDED,
+        source=(Status.DECIDED, Status.CLOSED),
         target=Status.APPEALED,
-        conditions=[rules.is_first_round_complaint],
+        conditions=[rules.is_first_round_complaint, rules.not_taken_to_second_level, rules.within_appeal_window],
         permission=policy.can_record_appeal,
     )
     def appeal(self):
-        pass
+        """A second complaint within K5 of the decision: a closed case is reopened into the second round."""
+
+    @transition(
+        field=status,
+        source=RESOLVING_STATUSES,
+        target=None,
+        conditions=[rules.is_first_round_complaint, rules.not_taken_to_second_level, rules.lower_level_overdue],
+        permission=policy.can_record_appeal,
+    )
+    def appeal_overdue(self):
+        """The first level let its resolution period pass: the complainant goes to the second level within K5
+        of its expiry (LKN Arts 7(1), 33(1)); the first case stays open, flagged (a self-transition)."""
+        self.is_escalated = True
 
     @transition(
         field=status,
@@ -375,9 +415,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def extend(self):
         self.extensions += 1
 
-    @transition(field=status, source=RESOLVING_STATUSES, target=None, permission=policy.can_handle)
+    @transition(
+        field=status,
+        source=(*RESOLVING_STATUSES, Status.NOT_ACCEPTED),
+        target=None,
+        conditions=[rules.notices_pending],
+        permission=policy.can_handle,
+    )
     def send_notices(self):
-        """Notices of acceptance went to the parties (a self-transition)."""
+        """Notices of acceptance, or of refusal with its reasons, went to the parties (a self-transition)."""
 
     @transition(
         field=status,

@@ -63,7 +63,7 @@ def sla_counts(*, user) -> dict[str, int]:
 # What a citizen sees of the trail: the acts, never who did them or their payload.
 PUBLIC_ACTIONS = (
     "intake", "accept", "refuse", "forward", "guide", "archive", "start_verification", "start_dialogue",
-    "decide", "close", "appeal", "suspend", "resume", "extend", "withdraw", "withdraw_partially",
+    "decide", "close", "appeal", "appeal_overdue", "suspend", "resume", "extend", "withdraw", "withdraw_partially",
 )
 
 

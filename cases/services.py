@@ -25,7 +25,7 @@ from django_fsm import ConcurrentTransition
 
 from access import policy
 from deadlines.engine import DeadlineInput, compute_deadlines
-from deadlines.models import CaseKind, Complexity
+from deadlines.models import CaseKind, Complexity, StartEvent
 from organisation.models import Unit
 
 from . import documents, events, formats, rules
@@ -39,11 +39,12 @@ from .models import (
     CaseLink,
     Channel,
     Competence,
+    ForceMajeure,
     Petitioner,
     Status,
     Topic,
 )
-from .rules import MASS_PETITION_SIZE
+from .rules import MASS_PETITION_SIZE, RefusalGround
 from .sla import apply_sweep, quiet_intake_state
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read over the phone
@@ -66,6 +67,7 @@ ACT_LABELS = {
     "decide": gettext_lazy("decide"),
     "close": gettext_lazy("close"),
     "appeal": gettext_lazy("record a second complaint"),
+    "appeal_overdue": gettext_lazy("record a second complaint (first level overdue)"),
     "suspend": gettext_lazy("suspend"),
     "resume": gettext_lazy("resume"),
     "extend": gettext_lazy("extend"),
@@ -155,6 +157,7 @@ def _deadline_input(case: Case) -> DeadlineInput:
         extensions=case.extensions,
         suspensions=suspensions,
         outside_competence=rules.outside_competence(case),
+        decided=case.decided_on,
     )
 
 
@@ -166,7 +169,14 @@ def recompute_deadlines(case: Case) -> None:
         raise InvalidInput(str(exc)) from exc
     case.acceptance_due = result.acceptance_due
     case.resolution_due = result.resolution_due if case.accepted_on else None
-    case.notice_due = result.notice_due if case.accepted_on else None
+    # A notice counted from receipt (a complaint's, K2) is owed on a refusal too; one counted from
+    # acceptance (T3) only once accepted.
+    refused_with_notice = case.status == Status.NOT_ACCEPTED and result.notice_start == StartEvent.RECEIPT
+    case.notice_due = result.notice_due if case.accepted_on or refused_with_notice else None
+    case.appeal_due = result.appeal_due
+    # K6: a first decision becomes final only if no second complaint is filed (LKN Art 44(1)).
+    taken_up = case.status == Status.APPEALED or case.is_escalated
+    case.final_on = None if taken_up else result.final_on
     case.deadline_basis = result.basis
 
 
@@ -196,6 +206,9 @@ TRACKED_COLUMNS = (
     # and every column classification may set (its event records them like any other)
     "complexity_grounds", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused",
     "competence",
+    # K1, refusal grounds, the second level
+    "knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note", "refusal_ground", "appeal_due",
+    "final_on", "is_escalated",
 )
 
 
@@ -355,6 +368,39 @@ def _check_decision_date(respondent_date, *, received_on: dt.date) -> None:
                            % {"day": f"{received_on:%d/%m/%Y}"}, field="respondent_date")
 
 
+def _check_limitation_facts(*, knew_on, respondent_date, received_on: dt.date, days, ground, note) -> dict:
+    """The K1 facts (LKN Art 9) as recorded: when the complainant received or learned of the decision,
+    and the proven days of force majeure with their ground. Returns them cleaned."""
+    if knew_on is not None:
+        if not isinstance(knew_on, dt.date) or isinstance(knew_on, dt.datetime):
+            raise InvalidInput(_("the day the complainant learned of the decision must be a date"), field="knew_on")
+        if knew_on > received_on:
+            raise InvalidInput(_("the complainant cannot have learned of the decision after the complaint was "
+                                 "received (%(day)s)") % {"day": f"{received_on:%d/%m/%Y}"}, field="knew_on")
+        if respondent_date is not None and knew_on < respondent_date:
+            raise InvalidInput(_("the complainant cannot have learned of the decision before it was made (%(day)s)")
+                               % {"day": f"{respondent_date:%d/%m/%Y}"}, field="knew_on")
+    try:
+        days = int(days or 0)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("the days of force majeure must be a whole number"), field="force_majeure_days") from None
+    if days < 0 or days > 3650:
+        raise InvalidInput(_("the days of force majeure must be between 0 and 3650"), field="force_majeure_days")
+    ground = ground or ""
+    if ground and ground not in ForceMajeure.values:
+        raise InvalidInput(_("unknown force majeure ground %(value)r") % {"value": ground}, field="force_majeure_ground")
+    if days and not ground:
+        raise InvalidInput(_("days of force majeure are not counted only with their ground (LKN Art 9)"),
+                           field="force_majeure_ground")
+    if ground and not days:
+        raise InvalidInput(_("give the number of days the force majeure lasted"), field="force_majeure_days")
+    note = (note or "").strip()
+    if ground == ForceMajeure.OTHER and not note:
+        raise InvalidInput(_("describe the objective obstacle"), field="force_majeure_note")
+    return {"knew_on": knew_on, "force_majeure_days": days, "force_majeure_ground": ground,
+            "force_majeure_note": note}
+
+
 def _clean_people(petitioners: list) -> list[dict]:
     """The petitioners with their ID numbers and phones checked and normalised (CCCD/CMND/passport, VN phones)."""
     cleaned = []
@@ -414,8 +460,40 @@ def _validate_intake(*, kind, channel, received_at, now, receiving_unit, compete
             raise InvalidInput(
                 _("a second-round complaint must link to the first-round case"), field="previous_round"
             )
+        _validate_second_round(previous_round, competent_unit=competent_unit, received_on=received_on)
     if previous_round is not None and round != 2:
         raise InvalidInput(_("only a second-round complaint links to a first-round case"), field="previous_round")
+
+
+def second_level_unit(first_round: Case, on: dt.date) -> tuple[Unit, list[Unit]]:
+    """The unit that resolves a second complaint: the superior of the first case's competent unit
+    (LKN Art 7(1)), or — the parent being abolished (1/7/2025) — the nearest existing unit above it."""
+    unit = first_round.competent_unit
+    if unit is None:
+        raise InvalidInput(_("the first-round case has no competent unit"), field="previous_round")
+    superior, _skipped = found = unit.superior_on(on)
+    if superior is None:
+        raise InvalidInput(_("%(unit)s has no superior unit in existence on %(day)s")
+                           % {"unit": unit, "day": f"{on:%d/%m/%Y}"}, field="competent_unit")
+    return found
+
+
+def _validate_second_round(previous_round: Case, *, competent_unit, received_on: dt.date) -> None:
+    """A second complaint: against a first-round complaint that was taken to the second level through
+    its own act (appeal, or appeal while overdue), once, and with the superior as the competent unit."""
+    if previous_round.kind != CaseKind.COMPLAINT or previous_round.round != 1:
+        raise InvalidInput(_("a second-round complaint must follow a first-round complaint"), field="previous_round")
+    if not (previous_round.status == Status.APPEALED or previous_round.is_escalated):
+        raise InvalidInput(_("record the second complaint on the first-round case (its appeal act)"),
+                           field="previous_round")
+    superior, _skipped = second_level_unit(previous_round, received_on)
+    if competent_unit is None or competent_unit.pk != superior.pk:
+        raise InvalidInput(
+            _("a second complaint is resolved by %(unit)s, the superior of the first level") % {"unit": superior},
+            field="competent_unit",
+        )
+    if previous_round.appeals.exists():
+        raise InvalidInput(_("the first-round case already has a second-round case"), field="previous_round")
 
 
 RELATED_CANDIDATES = 5
@@ -500,6 +578,10 @@ def case_intake(
     respondent_issuer: str = "",
     respondent_act: str = "",
     accused: str = "",
+    knew_on: dt.date | None = None,
+    force_majeure_days: int = 0,
+    force_majeure_ground: str = "",
+    force_majeure_note: str = "",
     round: int = 1,
     previous_round=None,
     complexity: str = Complexity.SIMPLE,
@@ -516,12 +598,18 @@ def case_intake(
 
     A denunciation is always identity-protected; ``identity_protected`` carries
     the protection over to a case made from a protected one (a second round).
+
+    The competent unit is left empty unless given: classification sets it, and
+    acceptance refuses a case without one. Until then the case counts as remote
+    if its receiving unit is (remoteness changes no acceptance period; it is
+    reset from the competent unit when that is set). For a complaint, K1 runs
+    from ``knew_on``, which defaults to the contested decision's date.
     """
     moment = _now(now)
     receiving_unit = _resolve(Unit, receiving_unit, label=_("receiving unit"), field="receiving_unit")
     if receiving_unit is None:
         raise InvalidInput(_("the receiving unit is required"), field="receiving_unit")
-    competent_unit = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit") or receiving_unit
+    competent_unit = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit")
     topic = _resolve(Topic, topic, label=_("field / topic"), field="topic")
     previous_round = _resolve(Case, previous_round, label=_("first-round case"), field="previous_round")
     petitioners = list(petitioners or [])
@@ -534,6 +622,15 @@ def case_intake(
         accused=accused, round=round, previous_round=previous_round, complexity=complexity, is_signed=is_signed,
         is_anonymous=is_anonymous,
     )
+    limitation = {}
+    if kind == CaseKind.COMPLAINT and round == 1:
+        limitation = _check_limitation_facts(
+            knew_on=knew_on or respondent_date, respondent_date=respondent_date,
+            received_on=_local_date(received_at), days=force_majeure_days, ground=force_majeure_ground,
+            note=force_majeure_note,
+        )
+    elif knew_on or force_majeure_days or force_majeure_ground:
+        raise InvalidInput(_("the limitation period (K1) applies only to a first complaint"), field="knew_on")
     petitioners = _clean_people(petitioners)
     if not policy.can_log_petition(actor, receiving_unit):
         raise Forbidden(_("only the reception desk or the head of the receiving unit may log a petition"))
@@ -579,7 +676,8 @@ def case_intake(
         previous_round=previous_round,
         complexity=complexity,
         complexity_grounds=complexity_grounds,
-        is_remote=competent_unit.is_remote,
+        is_remote=(competent_unit or receiving_unit).is_remote,
+        **limitation,
         is_multi_site=is_multi_site,
         is_anonymous=is_anonymous,
         competence=competence,
@@ -595,7 +693,8 @@ def case_intake(
     quiet = quiet_intake_state(case, moment)
     if quiet is not None:
         case.acceptance_sla = case.sla_state = quiet
-    links = [CaseLink(related=other, kind=CaseLink.Kind.DUPLICATE, found_at=moment, visible_to_unit=competent_unit)
+    links = [CaseLink(related=other, kind=CaseLink.Kind.DUPLICATE, found_at=moment,
+                      visible_to_unit=competent_unit or receiving_unit)
              for other in hidden]
     payload = {
         "channel": channel,
@@ -651,7 +750,10 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
 CLASSIFIABLE_FIELDS = {
     "kind", "topic", "competent_unit", "complexity", "complexity_grounds", "is_multi_site", "respondent_number",
     "respondent_date", "respondent_issuer", "respondent_act", "accused", "is_anonymous", "competence",
+    "respondent_date", "respondent_issuer", "respondent_act", "accused", "is_anonymous",
+    "knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note",
 }
+LIMITATION_FIELDS = ("knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note")
 
 
 def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **changes) -> Case:
@@ -684,6 +786,8 @@ def case_classify(*, case: Case, actor, now: dt.datetime | None = None, **change
             )
     if "respondent_date" in changes:
         _check_decision_date(changes["respondent_date"], received_on=_local_date(case.received_at))
+    if set(LIMITATION_FIELDS) & set(changes) or "respondent_date" in changes or "kind" in changes:
+        changes.update(_classified_limitation(case, changes))
     if "topic" in changes:
         changes["topic"] = _resolve(Topic, changes["topic"], label=_("field / topic"), field="topic")
     payload: dict = {}
@@ -723,6 +827,23 @@ def _refresh_routing_flags(case: Case, *, unit_changed: bool, payload: dict, bef
         payload["routing"] = {**moved, "route": rules.competence_route(case) if case.outside_competence else None}
 
 
+def _classified_limitation(case: Case, changes: dict) -> dict:
+    """The K1 facts after classification: checked together, ``knew_on`` defaulting to the decision's date.
+    Only a first complaint has them; a case classified as anything else keeps none."""
+    value = {name: changes.get(name, getattr(case, name)) for name in (*LIMITATION_FIELDS, "respondent_date")}
+    if changes.get("kind", case.kind) != CaseKind.COMPLAINT or case.round != 1:
+        if any(name in changes and changes[name] for name in LIMITATION_FIELDS):
+            raise InvalidInput(_("the limitation period (K1) applies only to a first complaint"), field="knew_on")
+        return {}
+    if value["knew_on"] is None:
+        value["knew_on"] = value["respondent_date"]
+    return _check_limitation_facts(
+        knew_on=value["knew_on"], respondent_date=value["respondent_date"],
+        received_on=_local_date(case.received_at), days=value["force_majeure_days"],
+        ground=value["force_majeure_ground"], note=value["force_majeure_note"],
+    )
+
+
 def _plain(value):
     if hasattr(value, "pk"):
         return value.pk
@@ -741,14 +862,43 @@ def case_accept(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
                 after=set_accepted, refusal=rules.acceptance_problems)
 
 
-def case_refuse(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
-    reason = _require_text(reason, field="reason", label=_("the reason for not accepting"))
+def case_refuse(*, case: Case, actor, ground: str = "", reason: str = "", now: dt.datetime | None = None) -> Case:
+    """Not accepted, on a ground of the law (``rules.RefusalGround``, those that fit the case's kind),
+    recorded on the case and in the event with its legal basis; "other" needs the reason in words."""
+    if not isinstance(case, Case):
+        raise NotFound(_("unknown case"))
+    if not ground:
+        raise InvalidInput(_("choose the ground for not accepting"), field="ground")
+    if ground not in RefusalGround.values:
+        raise InvalidInput(_("unknown ground %(value)r") % {"value": ground}, field="ground")
+    basis = rules.refusal_basis(ground, case.kind, case.round)
+    if basis is None:
+        raise InvalidInput(_("“%(ground)s” is not a ground for not accepting a %(kind)s")
+                           % {"ground": RefusalGround(ground).label, "kind": case.get_kind_display()}, field="ground")
+    reason = (reason or "").strip()
+    if ground == RefusalGround.OTHER:
+        reason = _require_text(reason, field="reason", label=_("the reason for not accepting"))
+    payload = {"ground": ground, "reason": reason}
+    if ground == RefusalGround.LIMITATION_EXPIRED:
+        window = rules.limitation_window(case)
+        if window is not None:
+            received_on = _local_date(case.received_at)
+            if received_on <= window.due:
+                raise InvalidInput(
+                    _("the complaint was received on %(received)s, within the limitation period that ends on "
+                      "%(due)s (K1)") % {"received": f"{received_on:%d/%m/%Y}", "due": f"{window.due:%d/%m/%Y}"},
+                    field="ground",
+                )
+            payload["limitation"] = {"from": (case.knew_on or case.respondent_date).isoformat(),
+                                     "not_counted": case.force_majeure_days, "due": window.due.isoformat(),
+                                     "rule": window.rule, "source": window.source}
 
     def set_reason(c: Case) -> None:
-        c.status_reason = reason
+        c.refusal_ground = ground
+        c.status_reason = reason or str(RefusalGround(ground).label)
 
-    return _act(case, actor=actor, transition="refuse", action="refuse", now=now, legal_basis="LKN Art 11; LTC Art 24",
-                payload={"reason": reason}, after=set_reason)
+    return _act(case, actor=actor, transition="refuse", action="refuse", now=now, legal_basis=basis,
+                payload=payload, after=set_reason)
 
 
 def case_forward(*, case: Case, actor, to_body: str, reason: str = "", petitioner_notified: bool = True,
@@ -977,40 +1127,140 @@ def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
     return _act(case, actor=actor, transition="close", action="close", now=now, after=set_closed)
 
 
+def notice_recipients(case: Case) -> list[str]:
+    """Who the notice of acceptance (or refusal) goes to: a complaint's to the complainant, the inspectorate at
+    the same level and the body that forwarded it (K2); a denunciation's to the denouncer and, once accepted,
+    the accused (T3)."""
+    if case.kind == CaseKind.DENUNCIATION:
+        return ["denouncer"] if case.status == Status.NOT_ACCEPTED else ["denouncer", "accused"]
+    people = ["complainant" if case.kind == CaseKind.COMPLAINT else "petitioner"]
+    if case.kind == CaseKind.COMPLAINT:
+        people.append("inspectorate")
+    if case.channel == Channel.FORWARDED:
+        people.append("forwarding_body")
+    return people
+
+
 def case_send_notices(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
-    """Notices of acceptance went to the parties (T3: denouncer and accused, 5 working days)."""
+    """The written notices of acceptance — or, for a complaint, of refusal with its reasons — went out
+    (K2: complainant, inspectorate and forwarding body; T3: denouncer and accused, 5 working days)."""
     def set_sent(c: Case) -> None:
         c.notice_sent_on = c.act_on
 
-    if case.notice_sent_on:
+    if isinstance(case, Case) and case.notice_sent_on:
         raise Conflict(_("the notices were already sent"))
+    basis = next((entry.get("source") for entry in (case.deadline_basis if isinstance(case, Case) else None) or ()
+                  if isinstance(entry, dict) and entry.get("deadline") == "notice" and entry.get("source")), None)
+    if basis is None:
+        basis = "LKN Arts 27, 36" if getattr(case, "kind", None) == CaseKind.COMPLAINT else "LTC Art 29(3); NĐ 31 Art 9(2)"
+    payload = {"recipients": notice_recipients(case)} if isinstance(case, Case) else {}
     return _act(case, actor=actor, transition="send_notices", action="send_notices", now=now,
-                legal_basis="LTC Art 29(3); NĐ 31 Art 9(2)", after=set_sent)
+                legal_basis=basis, payload=payload, after=set_sent,
+                refusal=lambda c: [_("the notices were already sent")])
 
 
-def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit, content: str = "",
-                now: dt.datetime | None = None) -> Case:
-    """A second complaint against the first decision: the first case is marked appealed and a
-    linked second-round case starts with its own clock (LKN Art 33)."""
+def _second_round_people(case: Case) -> list[dict]:
+    return list(case.petitioners.filter(withdrawn_on__isnull=True).values(
+        "full_name", "id_number", "id_kind", "phone", "address", "is_representative", "has_signed"))
+
+
+def _second_level_for(case: Case, *, competent_unit, received_on: dt.date) -> tuple[Unit, dict]:
+    """The superior that takes the second complaint, checked against the one asked for, and what the event
+    says about it (an abolished parent is passed over, and named)."""
+    if not isinstance(case, Case):
+        raise NotFound(_("unknown case"))
+    superior, skipped = second_level_unit(case, received_on)
+    asked = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit")
+    if asked is not None and asked.pk != superior.pk:
+        raise InvalidInput(
+            _("a second complaint is resolved by %(unit)s, the superior of the first level") % {"unit": superior},
+            field="competent_unit",
+        )
+    about = {"second_round_unit": superior.pk}
+    if skipped:
+        about["abolished_units"] = [{"id": unit.pk, "name": unit.name,
+                                     "valid_to": unit.valid_to.isoformat() if unit.valid_to else None}
+                                    for unit in skipped]
+        about["note"] = _("%(parent)s no longer exists on %(day)s: the second complaint goes to %(unit)s, the "
+                          "nearest existing unit above the first level") % {
+            "parent": skipped[0].name, "day": f"{received_on:%d/%m/%Y}", "unit": superior.name}
+    return superior, about
+
+
+def _open_second_round(case: Case, *, actor, received_at, unit: Unit, content: str, moment) -> Case:
+    return case_intake(
+        actor=actor, kind=case.kind, channel=case.channel, received_at=received_at,
+        receiving_unit=unit, competent_unit=unit, topic=case.topic,
+        content=content or case.content, petitioners=_second_round_people(case),
+        respondent_number=case.respondent_number, respondent_date=case.respondent_date,
+        respondent_issuer=case.respondent_issuer, respondent_act=case.respondent_act, round=2, previous_round=case,
+        complexity=case.complexity, complexity_grounds=case.complexity_grounds,
+        identity_protected=case.identity_protected, now=moment,
+    ).case
+
+
+def case_appeal(*, case: Case, actor, received_at: dt.datetime, competent_unit=None, content: str = "",
+                decision_received_on: dt.date | None = None, now: dt.datetime | None = None) -> Case:
+    """A second complaint against the first decision (LKN Arts 7(1), 33(1)): within K5 — 30 days, 45 in a
+    remote area, from receipt of the decision (its date, unless ``decision_received_on`` shows a later
+    receipt) — the first case, decided or already closed, is marked appealed and a linked second-round
+    case starts at the superior of its competent unit, with its own clock. After K5: 409 naming the last day."""
     moment = _now(now)
-    competent_unit = _resolve(Unit, competent_unit, label=_("competent unit"), field="competent_unit")
-    if competent_unit is None:
-        raise InvalidInput(_("the second-level resolver is required"), field="competent_unit")
-    with transaction.atomic():
-        _act(case, actor=actor, transition="appeal", action="appeal", now=moment, legal_basis="LKN Art 33",
-             payload={"second_round_unit": competent_unit.pk},
-             refusal=lambda c: [_("only a first-time complaint decision can be appealed")])
-        people = list(case.petitioners.filter(withdrawn_on__isnull=True).values(
-            "full_name", "id_number", "id_kind", "phone", "address", "is_representative", "has_signed"))
-        second = case_intake(
-            actor=actor, kind=case.kind, channel=case.channel, received_at=received_at,
-            receiving_unit=competent_unit, competent_unit=competent_unit, topic=case.topic,
-            content=content or case.content, petitioners=people, respondent_number=case.respondent_number,
-            respondent_date=case.respondent_date, respondent_issuer=case.respondent_issuer,
-            respondent_act=case.respondent_act, round=2, previous_round=case, complexity=case.complexity,
-            complexity_grounds=case.complexity_grounds, identity_protected=case.identity_protected, now=moment,
-        ).case
-    return second
+    received_on = _receipt_day(received_at, now=moment)
+    superior, about = _second_level_for(case, competent_unit=competent_unit, received_on=received_on)
+    if case.decided_on is not None and received_on < case.decided_on:
+        raise InvalidInput(_("a second complaint cannot be received before the decision (%(day)s)")
+                           % {"day": f"{case.decided_on:%d/%m/%Y}"}, field="received_at")
+    if decision_received_on is not None:
+        if not isinstance(decision_received_on, dt.date) or isinstance(decision_received_on, dt.datetime):
+            raise InvalidInput(_("the day the decision was received must be a date"), field="decision_received_on")
+        if case.decided_on is not None and not case.decided_on <= decision_received_on <= received_on:
+            raise InvalidInput(_("the decision was received between its date (%(decided)s) and the second "
+                                 "complaint (%(filed)s)") % {"decided": f"{case.decided_on:%d/%m/%Y}",
+                                                            "filed": f"{received_on:%d/%m/%Y}"},
+                               field="decision_received_on")
+    case.appeal_filed_on, case.decision_received_on = received_on, decision_received_on
+    window = rules.appeal_window(case) if case.decided_on else None
+    payload = {**about, "received_on": received_on.isoformat()}
+    if window is not None:
+        payload["k5"] = {"from": (decision_received_on or case.decided_on).isoformat(), "due": window.due.isoformat(),
+                         "rule": window.rule, "source": window.source}
+    try:
+        with transaction.atomic():
+            _act(case, actor=actor, transition="appeal", action="appeal", now=moment, legal_basis="LKN Arts 7(1), 33(1)",
+                 payload=payload, refusal=rules.appeal_problems)
+            return _open_second_round(case, actor=actor, received_at=received_at, unit=superior, content=content,
+                                      moment=moment)
+    except CaseError:
+        case.refresh_from_db()  # the first case as the rollback left it
+        raise
+
+
+def case_appeal_overdue(*, case: Case, actor, received_at: dt.datetime, competent_unit=None, content: str = "",
+                        now: dt.datetime | None = None) -> Case:
+    """A second complaint when the first level let its resolution period (K3) pass with no decision
+    (LKN Arts 7(1), 33(1); reference §4.3 "lower level overdue"): within K5 counted from that expiry the
+    complainant goes to the superior. The first case stays open — resolving it is still the lower level's
+    duty — flagged ``is_escalated``; a linked second-round case starts. Not yet overdue: 409 with the due date."""
+    moment = _now(now)
+    received_on = _receipt_day(received_at, now=moment)
+    superior, about = _second_level_for(case, competent_unit=competent_unit, received_on=received_on)
+    case.appeal_filed_on = received_on
+    payload = {**about, "received_on": received_on.isoformat(),
+               "resolution_due": case.resolution_due.isoformat() if case.resolution_due else None}
+    window = rules.overdue_window(case)
+    if window is not None:
+        payload["k5"] = {"from": case.resolution_due.isoformat(), "due": window.due.isoformat(), "rule": window.rule,
+                         "source": window.source}
+    try:
+        with transaction.atomic():
+            _act(case, actor=actor, transition="appeal_overdue", action="appeal_overdue", now=moment,
+                 legal_basis="LKN Arts 7(1), 33(1)", payload=payload, refusal=rules.overdue_problems)
+            return _open_second_round(case, actor=actor, received_at=received_at, unit=superior, content=content,
+                                      moment=moment)
+    except CaseError:
+        case.refresh_from_db()  # the first case as the rollback left it
+        raise
 
 
 # --- suspension, extension, withdrawal --------------------------------------------------

@@ -41,6 +41,8 @@ from .models import RESOLVING_STATUSES, Case, CaseEvent, SlaState, Status
 ADVISORY_LOCK_KEY = 0x5_1A_5EE9
 
 UNRESOLVED_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED)
+# The notice clock also runs after a refusal: a complaint's notice of refusal is owed like one of acceptance (K2).
+NOTICE_STATUSES = (*RESOLVING_STATUSES, Status.NOT_ACCEPTED)
 DEADLINES = ("acceptance", "resolution", "notice")
 ALERT_STATES = (SlaState.DUE_SOON, SlaState.OVERDUE)
 
@@ -56,7 +58,7 @@ def _active(deadline: str) -> str:
         return f"status = '{Status.RECEIVED}' AND acceptance_due IS NOT NULL"
     if deadline == "resolution":
         return f"status IN {_in(RESOLVING_STATUSES)} AND resolution_due IS NOT NULL"
-    return f"status IN {_in(RESOLVING_STATUSES)} AND notice_due IS NOT NULL AND notice_sent_on IS NULL"
+    return f"status IN {_in(NOTICE_STATUSES)} AND notice_due IS NOT NULL AND notice_sent_on IS NULL"
 
 
 def _new_state(deadline: str) -> str:

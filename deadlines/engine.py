@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from .calendar import WorkingCalendar, get_calendar
-from .models import CaseKind, Complexity, DayCount, DeadlineType
+from .models import CaseKind, Complexity, DayCount, DeadlineType, StartEvent
 from .rules import Rule, find_rule, suspension_rule
 
 KINDS = frozenset(CaseKind.values)
@@ -36,6 +36,8 @@ class DeadlineInput:
     suspensions: tuple[tuple[date, date | None], ...] = ()
     # Outside the receiving body's competence (or over-level, §4.3): routed on, not accepted here.
     outside_competence: bool = False
+    # The day a complaint decision was issued: starts K5 (round 1) and K6/K7 (reference §3.1).
+    decided: date | None = None
 
 
 @dataclass
@@ -43,6 +45,12 @@ class DeadlineResult:
     acceptance_due: date | None
     resolution_due: date | None
     notice_due: date | None = None
+    # What starts the notice clock: "receipt" (K2, a complaint's notice of acceptance or refusal) or
+    # "acceptance" (T3); None without a notice rule.
+    notice_start: str | None = None
+    # After a complaint decision: the last day of a second complaint (K5) and the day it becomes final (K6/K7).
+    appeal_due: date | None = None
+    final_on: date | None = None
     max_extensions: int = 0
     # True while an open suspension holds the resolution clock.
     paused: bool = False
@@ -56,6 +64,8 @@ class DeadlineResult:
             "acceptance_due": iso(self.acceptance_due),
             "resolution_due": iso(self.resolution_due),
             "notice_due": iso(self.notice_due),
+            "appeal_due": iso(self.appeal_due),
+            "final_on": iso(self.final_on),
             "max_extensions": self.max_extensions,
             "paused": self.paused,
             "basis": self.basis,
@@ -77,6 +87,8 @@ def _validate(inp: DeadlineInput) -> None:
         raise ValueError("extensions must not be negative")
     if inp.extensions and inp.kind != CaseKind.DENUNCIATION:
         raise ValueError(f"extensions apply only to denunciations (LTC Art 30), not to a {inp.kind}")
+    if inp.decided is not None and inp.decided < inp.received:
+        raise ValueError(f"decided {inp.decided} is before received {inp.received}")
     for start, end in inp.suspensions:
         if end is not None and end < start:
             raise ValueError(f"suspension {start}:{end} resumes before it starts")
@@ -237,12 +249,45 @@ def compute_deadlines(inp: DeadlineInput) -> DeadlineResult:
                              f"{inp.kind} (NĐ 20/2008; reference §3.3)"})
         return result
     _resolution(inp, accepted, result, cal)
-    notice = find_rule(kind=inp.kind, deadline_type=DeadlineType.NOTICE, on=accepted, round=inp.round,
-                       complexity=inp.complexity, remote=inp.remote, multi_site=inp.multi_site)
-    if notice is not None:
-        result.notice_due = _count(notice, accepted, cal)
-        result.basis.append(_settle(_entry("notice", notice, accepted), result.notice_due, cal))
+    _notice(inp, accepted, result, cal)
+    if inp.decided is not None and inp.kind == CaseKind.COMPLAINT:
+        _after_decision(inp, result, cal)
     return result
+
+
+def _notice(inp: DeadlineInput, accepted: date, result: DeadlineResult, cal: WorkingCalendar) -> None:
+    """The notice to the parties, counted from the event its rule names: receipt for a complaint's
+    notice of acceptance or refusal (K2), acceptance for a denunciation's (T3). The rule is chosen
+    by the date of that event."""
+    selectors = {"round": inp.round, "complexity": inp.complexity, "remote": inp.remote, "multi_site": inp.multi_site}
+    notice = find_rule(kind=inp.kind, deadline_type=DeadlineType.NOTICE, on=inp.received, **selectors)
+    if notice is None or notice.start_event != StartEvent.RECEIPT:
+        notice = find_rule(kind=inp.kind, deadline_type=DeadlineType.NOTICE, on=accepted, **selectors)
+    if notice is None:
+        return
+    start = inp.received if notice.start_event == StartEvent.RECEIPT else accepted
+    result.notice_start = notice.start_event
+    result.notice_due = _count(notice, start, cal)
+    result.basis.append(_settle(_entry("notice", notice, start), result.notice_due, cal))
+
+
+def _after_decision(inp: DeadlineInput, result: DeadlineResult, cal: WorkingCalendar) -> None:
+    """K5: a first decision may be taken to the second level within 30 days (45 remote); K6/K7: a decision
+    becomes final 30 days (45 remote) after its issue — the first only if no second complaint is filed."""
+    for name, code in (("appeal", "K5"), ("final", "K6" if inp.round == 1 else "K7")):
+        rule = find_rule(kind=CaseKind.COMPLAINT, deadline_type=DeadlineType.OTHER, on=inp.decided, round=inp.round,
+                         remote=inp.remote, code=code)
+        if rule is None:
+            if name == "final":
+                result.basis.append({"deadline": name, "note": f"no {code} rule in force on {inp.decided}"})
+            continue
+        due = _count(rule, inp.decided, cal)
+        entry = _settle(_entry(name, rule, inp.decided), due, cal)
+        if rule.day_count == DayCount.CALENDAR and due != inp.decided + timedelta(days=rule.length):
+            entry["rolled"] = {"from": (inp.decided + timedelta(days=rule.length)).isoformat(), "to": due.isoformat(),
+                               "source": "BLDS Art 148(5)"}
+        result.basis.append(entry)
+        setattr(result, "appeal_due" if name == "appeal" else "final_on", due)
 
 
 @dataclass(frozen=True)
@@ -269,3 +314,21 @@ def appeal_due(decided_on: date, *, remote: bool = False) -> AppealWindow | None
         return None
     return AppealWindow(due=_count(rule, decided_on, get_calendar()), length=rule.length, rule=rule.code,
                         source=rule.legal_source)
+
+
+def limitation_due(knew_on: date, *, not_counted: int = 0) -> AppealWindow | None:
+    """The last day of the complaint limitation period (K1, LKN Art 9): 90 calendar days from the day the
+    complainant received or learned of the decision or act, plus the proven days of force majeure that
+    are not counted; an end on a rest day rolls to the next working day (BLDS Art 148(5)). None when no
+    K1 rule is in force on that date."""
+    if not_counted < 0:
+        raise ValueError("days not counted must not be negative")
+    rule = find_rule(kind=CaseKind.COMPLAINT, deadline_type=DeadlineType.OTHER, on=knew_on, code="K1")
+    if rule is None:
+        return None
+    cal = get_calendar()
+    if rule.day_count == DayCount.WORKING:
+        due = cal.add_working_days(knew_on, rule.length + not_counted)
+    else:
+        due = cal.add_calendar_days(knew_on, rule.length + not_counted)
+    return AppealWindow(due=due, length=rule.length, rule=rule.code, source=rule.legal_source)

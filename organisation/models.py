@@ -63,6 +63,18 @@ class Unit(models.Model):
     def is_active_on(self, day) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
+    def superior_on(self, day) -> tuple["Unit | None", list["Unit"]]:
+        """The nearest unit above this one that exists on ``day``, and the abolished ones passed over
+        (a district dissolved on 1/7/2025 hands its role to the province above it). One query."""
+        ids = [int(part) for part in self.path.strip("/").split("/") if part and int(part) != self.pk]
+        ancestors = sorted(Unit.objects.filter(pk__in=ids), key=lambda unit: len(unit.path), reverse=True)
+        skipped = []
+        for unit in ancestors:
+            if unit.is_active_on(day):
+                return unit, skipped
+            skipped.append(unit)
+        return None, skipped
+
 
 class Role(models.TextChoices):
     RECEPTION = "reception", _("Reception desk")

@@ -26,6 +26,13 @@ def fresh_deadline_snapshots():
     cache.drop_local()
 
 
+# The data migrations that seed statutory rows, in order.
+SEEDING_MIGRATIONS = (
+    "deadlines.migrations.0002_seed_rules_and_calendar",
+    "deadlines.migrations.0003_h2_complaint_notice_rules",
+)
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(
@@ -44,8 +51,8 @@ def statutory_data(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    seeding = importlib.import_module("deadlines.migrations.0002_seed_rules_and_calendar")
-    seeding.seed(apps, None)
+    for module in SEEDING_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
     from deadlines import cache
 
     cache.drop_local()

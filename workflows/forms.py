@@ -3,8 +3,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import units_valid_on
 from cases import rules
+from cases.forms import LimitationFieldsMixin, units_valid_on
 from cases.identity import petitioners_for
 from cases.models import Competence, Topic
 from deadlines.models import CaseKind, Complexity
@@ -13,7 +13,7 @@ from organisation.models import Unit
 from access import policy
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(LimitationFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
     competent_unit = forms.ModelChoiceField(label=_("competent unit"), queryset=Unit.objects.none())
     topic = forms.ModelChoiceField(label=_("field / topic"), queryset=Topic.objects.all(), required=False)
@@ -41,6 +41,10 @@ class ClassifyForm(forms.Form):
             "complexity_grounds": case.complexity_grounds,
             "is_multi_site": case.is_multi_site,
             "competence": case.competence,
+            "knew_on": case.knew_on,
+            "force_majeure_days": case.force_majeure_days,
+            "force_majeure_ground": case.force_majeure_ground,
+            "force_majeure_note": case.force_majeure_note,
         }
 
 
@@ -57,6 +61,7 @@ class AcceptanceForm(forms.Form):
             (ARCHIVE, _("Archive")),
         ],
     )
+    ground = forms.ChoiceField(label=_("ground for not accepting"), choices=(), required=False)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea, required=False)
     to_body = forms.CharField(label=_("forward to"), max_length=255, required=False)
     petitioner_notified = forms.BooleanField(
@@ -66,7 +71,10 @@ class AcceptanceForm(forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.route = None
-        if case is not None and rules.outside_competence(case):
+        if case is None:
+            return
+        self.fields["ground"].choices = [("", "—"), *rules.refusal_grounds(case.kind, case.round)]
+        if rules.outside_competence(case):
             # §4.3: outside competence or over-level, the step is routing — guide a complaint, forward a
             # denunciation — or archiving a repeat; accepting it here is not offered.
             self.route = rules.competence_route(case)
@@ -79,11 +87,48 @@ class AcceptanceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        needed = {self.REFUSE: "reason", self.ARCHIVE: "reason", self.FORWARD: "to_body", self.GUIDE: "instructions"}
+        needed = {self.REFUSE: "ground", self.ARCHIVE: "reason", self.FORWARD: "to_body", self.GUIDE: "instructions"}
         field = needed.get(data.get("decision"))
         if field and not data.get(field):
             self.add_error(field, _("This field is required for the chosen decision."))
+        if data.get("decision") == self.REFUSE and data.get("ground") == rules.RefusalGround.OTHER \
+                and not data.get("reason"):
+            self.add_error("reason", _("State the ground in words."))
         return data
+
+
+class RefuseForm(forms.Form):
+    """Not accepting, from the case page: a ground that fits the case's kind, and the reason in words."""
+
+    ground = forms.ChoiceField(label=_("ground for not accepting"), choices=())
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = rules.refusal_grounds(case.kind, case.round)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ground") == rules.RefusalGround.OTHER and not data.get("reason"):
+            self.add_error("reason", _("State the ground in words."))
+        return data
+
+
+class SecondComplaintForm(forms.Form):
+    """A second complaint, taken to the superior of the first level."""
+
+    received_at = forms.DateTimeField(label=_("second complaint received at"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    content = forms.CharField(label=_("content of the second complaint"), widget=forms.Textarea, required=False,
+                              help_text=_("Leave empty to carry the first complaint's content over."))
+
+
+class AppealForm(SecondComplaintForm):
+    decision_received_on = forms.DateField(
+        label=_("the complainant received the decision on"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only if later than the decision's date: the K5 window then runs from this day."),
+    )
 
 
 class AssignHandlerForm(forms.Form):

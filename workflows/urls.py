@@ -21,6 +21,11 @@ class CaseFlowViewset(FlowAppViewset):
     extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")
     withdraw_path = path("cases/<int:case_pk>/withdraw/", views.WithdrawView.as_view(), name="case_withdraw")
     assign_path = path("cases/<int:case_pk>/assign/", views.AssignView.as_view(), name="case_assign")
+    refuse_path = path("cases/<int:case_pk>/refuse/", views.RefuseView.as_view(), name="case_refuse")
+    notices_path = path("cases/<int:case_pk>/notices/", views.SendNoticesView.as_view(), name="case_send_notices")
+    appeal_path = path("cases/<int:case_pk>/appeal/", views.AppealView.as_view(), name="case_appeal")
+    appeal_overdue_path = path("cases/<int:case_pk>/appeal-overdue/", views.AppealOverdueView.as_view(),
+                               name="case_appeal_overdue")
 
 
 urlpatterns = [path("", CaseFlowViewset(CaseFlow, app_name="workflow").urls)]

@@ -153,6 +153,8 @@ class ClassifyView(CaseTaskView):
 
     def perform(self, form, case, actor):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if case.competent_unit_id is None:  # the form's suggestion (the receiving unit) is the clerk's choice too
+            changes["competent_unit"] = form.cleaned_data["competent_unit"]
         services.case_classify(case=case, actor=actor, **changes)
 
 
@@ -168,7 +170,8 @@ class DecideAcceptanceView(CaseTaskView):
         data = form.cleaned_data
         act = {
             form.ACCEPT: lambda: services.case_accept(case=case, actor=actor),
-            form.REFUSE: lambda: services.case_refuse(case=case, actor=actor, reason=data["reason"]),
+            form.REFUSE: lambda: services.case_refuse(case=case, actor=actor, ground=data["ground"],
+                                                      reason=data["reason"]),
             form.FORWARD: lambda: services.case_forward(case=case, actor=actor, to_body=data["to_body"],
                                                         reason=data["reason"],
                                                         petitioner_notified=data["petitioner_notified"]),
@@ -323,6 +326,66 @@ class WithdrawView(CaseActView):
             petitioner_ids=data["petitioner_ids"] or None,
             continue_resolution=data["continue_resolution"],
         )
+
+
+class RefuseView(CaseActView):
+    """Not accepting, from the case page, on a ground of the law (the workflow's process ends with it)."""
+
+    title = _("Do not accept the petition")
+    form_class = forms.RefuseForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form, case, actor):
+        services.case_refuse(case=case, actor=actor, **form.cleaned_data)
+
+
+class SendNoticesView(CaseActView):
+    """The written notices of acceptance or of refusal went out (K2, T3)."""
+
+    title = _("Record the notices sent to the parties")
+    form_class = forms.ConfirmForm
+
+    def perform(self, form, case, actor):
+        services.case_send_notices(case=case, actor=actor)
+
+
+class AppealView(CaseActView):
+    """A second complaint against the first decision, within K5: the second-round case opens at the superior."""
+
+    title = _("Record a second complaint")
+    form_class = forms.AppealForm
+    act = staticmethod(services.case_appeal)
+
+    def get_initial(self):
+        return {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.case.competent_unit
+        if unit is not None:
+            superior, skipped = unit.superior_on(policy.legal_today())
+            context["second_level"] = superior
+            context["skipped_units"] = skipped
+        return context
+
+    def perform(self, form, case, actor):
+        self.second = self.act(case=case, actor=actor, **form.cleaned_data)
+
+    def get_success_url(self):
+        second = getattr(self, "second", None)
+        if second is not None and policy.may_view_case(self.request.user, second):
+            return reverse("case_detail", args=[second.pk])
+        return super().get_success_url()
+
+
+class AppealOverdueView(AppealView):
+    """The first level let its resolution period pass: the complainant goes to the second level (K5 from its end)."""
+
+    title = _("Record a second complaint: the first level is overdue")
+    form_class = forms.SecondComplaintForm
+    act = staticmethod(services.case_appeal_overdue)
 
 
 # --- inbox and queue -----------------------------------------------------------------

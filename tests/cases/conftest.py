@@ -43,11 +43,14 @@ def complaint_kwargs(world, *, received=dt.date(2026, 7, 6), **overrides):
         start_process=False,
     )
     values.update(overrides)
+    # Intake sets no competent unit by itself: most tests name it (the receiving unit), as a clerk who knows.
+    values.setdefault("competent_unit", values["receiving_unit"])
     return values
 
 
 def denunciation_kwargs(world, *, received=dt.date(2026, 7, 6), **overrides):
-    values = complaint_kwargs(world, received=received)
+    values = complaint_kwargs(world, received=received, competent_unit=None)
+    del values["competent_unit"]
     values.update(
         kind="denunciation",
         content="Tố cáo cán bộ địa chính nhận tiền.",
@@ -56,6 +59,7 @@ def denunciation_kwargs(world, *, received=dt.date(2026, 7, 6), **overrides):
         accused="Cán bộ địa chính xã A",
     )
     values.update(overrides)
+    values.setdefault("competent_unit", values["receiving_unit"])
     return values
 
 

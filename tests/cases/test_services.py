@@ -206,13 +206,17 @@ def test_multi_person_complaint_needs_every_signature(world):
         services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
 
 
-def test_refuse_needs_a_reason(world):
+def test_refuse_needs_a_ground_and_other_needs_a_reason(world):
     case = intake(world)
     with pytest.raises(InvalidInput):
-        services.case_refuse(case=case, actor=world.head, reason=" ", now=aware(dt.date(2026, 7, 8)))
-    services.case_refuse(case=case, actor=world.head, reason="Quá thời hiệu", now=aware(dt.date(2026, 7, 8)))
+        services.case_refuse(case=case, actor=world.head, reason="Không rõ", now=aware(dt.date(2026, 7, 8)))
+    with pytest.raises(InvalidInput):
+        services.case_refuse(case=case, actor=world.head, ground="other", reason=" ", now=aware(dt.date(2026, 7, 8)))
+    services.case_refuse(case=case, actor=world.head, ground="other", reason="Đơn không rõ nội dung",
+                         now=aware(dt.date(2026, 7, 8)))
     case.refresh_from_db()
-    assert case.status == Status.NOT_ACCEPTED and case.status_reason == "Quá thời hiệu"
+    assert case.status == Status.NOT_ACCEPTED and case.status_reason == "Đơn không rõ nội dung"
+    assert case.refusal_ground == "other"
 
 
 def test_guidance_is_given_only_once_on_the_same_content(world):
@@ -313,7 +317,7 @@ def test_denunciations_cannot_be_appealed(world):
     _to_verification(world, case)
     services.case_decide(case=case, actor=world.head, decision_number="1", summary="x", now=aware(dt.date(2026, 7, 20)))
     with pytest.raises(Conflict):
-        services.case_appeal(case=case, actor=world.reception, received_at=aware(dt.date(2026, 7, 21)),
+        services.case_appeal(case=case, actor=world.province_reception, received_at=aware(dt.date(2026, 7, 21)),
                              competent_unit=world.province, now=aware(dt.date(2026, 7, 21), 15))
     assert not Case.objects.filter(round=2).exists()
 
@@ -415,7 +419,7 @@ def test_transition_on_a_stale_copy_is_a_conflict_and_writes_nothing(world):
     services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 8)))
     events_before = CaseEvent.objects.count()
     with pytest.raises(Conflict, match="changed by someone else"):
-        services.case_refuse(case=stale, actor=world.head, reason="x", now=aware(dt.date(2026, 7, 8)))
+        services.case_refuse(case=stale, actor=world.head, ground="other", reason="x", now=aware(dt.date(2026, 7, 8)))
     assert CaseEvent.objects.count() == events_before
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == Status.ACCEPTED and fresh.status_reason == ""
@@ -505,7 +509,13 @@ def test_each_act_leaves_the_case_with_the_sla_state_of_its_new_status(world):
     assert CaseEvent.objects.filter(case=case, action="sla_overdue").count() == 1
     services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 30)))
     fresh = Case.objects.get(pk=case.pk)
-    assert (fresh.acceptance_sla, fresh.resolution_sla, fresh.sla_state) == ("", "on_track", "on_track")
+    # The acceptance clock stopped; the notice of acceptance (K2, due with the acceptance on 15/7) is still owed.
+    assert (fresh.acceptance_sla, fresh.resolution_sla, fresh.notice_sla) == ("", "on_track", "overdue")
+    assert fresh.notice_due == dt.date(2026, 7, 15) and fresh.sla_state == "overdue"
+    services.case_send_notices(case=case, actor=world.head, now=aware(dt.date(2026, 7, 30)))
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.acceptance_sla, fresh.resolution_sla, fresh.notice_sla, fresh.sla_state) == (
+        "", "on_track", "", "on_track")
     assert (case.sla_state, case.resolution_sla) == ("on_track", "on_track")  # the caller's copy too
 
 

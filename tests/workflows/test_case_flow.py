@@ -125,9 +125,11 @@ def test_denunciation_goes_to_closure_without_a_dialogue(world, driver):
 def test_refusal_at_acceptance_ends_the_flow(world, driver):
     case = intake(complaint_kwargs(world, received=RECEIVED))
     driver.complete(case.process, CaseFlow.classify, world.reception, classify_data(case))
-    driver.complete(case.process, CaseFlow.decide_acceptance, world.head, {"decision": "refuse", "reason": "Hết thời hiệu."})
+    driver.complete(case.process, CaseFlow.decide_acceptance, world.head, {"decision": "refuse", "ground": "in_court",
+                                                                               "reason": "Đang được Tòa án thụ lý."})
     case.refresh_from_db()
-    assert case.status == Status.NOT_ACCEPTED and case.status_reason == "Hết thời hiệu."
+    assert case.status == Status.NOT_ACCEPTED and case.status_reason == "Đang được Tòa án thụ lý."
+    assert case.refusal_ground == "in_court"
     assert trail(case)[-1] == ("refuse", "not_accepted")
     finish_process(case.process)
 
@@ -244,7 +246,7 @@ def test_a_case_brought_in_mid_way_picks_up_at_the_task_its_status_calls_for(wor
     services.case_assign(case=verifying, actor=world.head, handler=world.handler, now=day)
     services.case_start_verification(case=verifying, actor=world.handler, now=day)
     closed = fresh(respondent_number="3/QĐ")
-    services.case_refuse(case=closed, actor=world.head, reason="Hết thời hiệu", now=day)
+    services.case_refuse(case=closed, actor=world.head, ground="in_court", now=day)
 
     assert open_nodes(start_case_process(Case.objects.get(pk=accepted.pk))) == {"assign_handler"}
     process = start_case_process(Case.objects.get(pk=verifying.pk))

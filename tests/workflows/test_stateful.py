@@ -49,7 +49,8 @@ def acts(world, now, flag):
     return {
         "classify": lambda c: services.case_classify(case=c, actor=world.reception, now=now),
         "accept": lambda c: services.case_accept(case=c, actor=world.head, now=now),
-        "refuse": lambda c: services.case_refuse(case=c, actor=world.head, reason="Quá thời hiệu.", now=now),
+        "refuse": lambda c: services.case_refuse(case=c, actor=world.head, ground="sent_to_several",
+                                                   now=now),
         "forward": lambda c: services.case_forward(case=c, actor=world.reception, to_body="Tòa án nhân dân tỉnh", now=now),
         "guide": lambda c: services.case_guide(case=c, actor=world.reception, instructions="Gửi đơn đến UBND xã.", now=now),
         "archive": lambda c: services.case_archive(case=c, actor=world.reception, reason="Đơn trùng.", now=now),
@@ -68,6 +69,9 @@ def acts(world, now, flag):
         "withdraw": lambda c: services.case_withdraw(case=c, actor=world.reception, reason="Xin rút đơn.", now=now),
         "appeal": lambda c: services.case_appeal(case=c, actor=world.province_reception, received_at=now,
                                                  competent_unit=world.province, now=now),
+        "appeal_overdue": lambda c: services.case_appeal_overdue(case=c, actor=world.province_reception,
+                                                                 received_at=now, now=now),
+        "send_notices": lambda c: services.case_send_notices(case=c, actor=world.head, now=now),
     }
 
 
@@ -152,7 +156,7 @@ class CaseLife(RuleBasedStateMachine):
         data, expected = {
             "classify": ({"kind": case.kind, "competent_unit": case.competent_unit_id, "complexity": case.complexity},
                          ["classify"]),
-            "decide_acceptance": ({"decision": decision, "reason": "Lý do.", "to_body": "Tòa án nhân dân tỉnh",
+            "decide_acceptance": ({"decision": decision, "reason": "Lý do.", "ground": "sent_to_several", "to_body": "Tòa án nhân dân tỉnh",
                                    "instructions": "Gửi đơn đến UBND xã."}, [decision]),
             "assign_handler": ({"handler": self.world.handler.pk}, ["assign"]),
             "verify": ({"findings": "Đúng một phần.", "findings_differ": "on" if flag else ""},

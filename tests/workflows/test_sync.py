@@ -54,7 +54,7 @@ def test_direct_service_calls_open_the_task_the_new_status_calls_for(world):
 def test_a_final_act_outside_the_flow_ends_the_process(world, act):
     case = intake(complaint_kwargs(world, received=RECEIVED))
     {
-        "refuse": lambda: services.case_refuse(case=case, actor=world.head, reason="Quá thời hiệu.", now=DAY),
+        "refuse": lambda: services.case_refuse(case=case, actor=world.head, ground="in_court", now=DAY),
         "forward": lambda: services.case_forward(case=case, actor=world.reception, to_body="Sở Xây dựng", now=DAY),
         "guide": lambda: services.case_guide(case=case, actor=world.reception, instructions="Gửi Tòa án.", now=DAY),
         "archive": lambda: services.case_archive(case=case, actor=world.reception, reason="Trùng.", now=DAY),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cases import services
 from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Channel, IdentityAccess, Status, Topic
+from cases.rules import RefusalGround
 from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Membership, MembershipChange, Role, Unit, UnitLevel
@@ -341,8 +342,11 @@ class Command(BaseCommand):
         if target in (Status.NOT_ACCEPTED, Status.FORWARDED, Status.GUIDED, Status.ARCHIVED):
             actor = self.staff[(case.receiving_unit.code, Role.RECEPTION)]
             if target == Status.NOT_ACCEPTED:
-                services.case_refuse(case=case, actor=head, now=clock.next(),
-                                     reason="Đơn không đủ điều kiện thụ lý: đã quá thời hiệu khiếu nại.")
+                services.case_refuse(case=case, actor=head, now=clock.next(), ground=RefusalGround.SENT_TO_SEVERAL,
+                                     reason="Đơn gửi đồng thời nhiều cơ quan, trong đó có cơ quan có thẩm quyền "
+                                            "đang giải quyết.")
+                if case.kind == CaseKind.COMPLAINT:  # the notice of refusal (K2)
+                    services.case_send_notices(case=case, actor=head, now=clock.next(1))
             elif target == Status.FORWARDED:
                 services.case_forward(case=case, actor=actor, now=clock.next(), to_body="Tòa án nhân dân tỉnh",
                                       reason="Nội dung thuộc thẩm quyền giải quyết của cơ quan tư pháp.")
@@ -356,7 +360,7 @@ class Command(BaseCommand):
         if accepted_at is not None:
             clock.current = accepted_at
         services.case_accept(case=case, actor=head, now=accepted_at or clock.next())
-        if case.kind == CaseKind.DENUNCIATION:
+        if case.kind in (CaseKind.COMPLAINT, CaseKind.DENUNCIATION):  # K2, T3
             services.case_send_notices(case=case, actor=head, now=clock.next(1))
         if target == Status.ACCEPTED:
             return
