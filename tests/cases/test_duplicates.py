@@ -202,7 +202,7 @@ def test_a_complaint_refiled_after_a_full_withdrawal_is_a_repeat_with_the_withdr
 def test_a_refused_archived_or_forwarded_petition_filed_again_is_a_repeat(an_khang, end):
     first = complain(an_khang.phuloc_reception, an_khang.phuloc)
     act = {
-        "refuse": lambda: services.case_refuse(case=first, actor=an_khang.phuloc_head, reason="Hết thời hiệu.",
+        "refuse": lambda: services.case_refuse(case=first, actor=an_khang.phuloc_head, ground="in_court", reason="Đang ở Tòa.",
                                                now=aware(RECEIVED, 16)),
         "archive": lambda: services.case_archive(case=first, actor=an_khang.phuloc_reception, reason="Trùng.",
                                                  now=aware(RECEIVED, 16)),
