@@ -21,6 +21,9 @@ class CaseFlowViewset(FlowAppViewset):
     extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")
     withdraw_path = path("cases/<int:case_pk>/withdraw/", views.WithdrawView.as_view(), name="case_withdraw")
     assign_path = path("cases/<int:case_pk>/assign/", views.AssignView.as_view(), name="case_assign")
+    complexity_path = path("cases/<int:case_pk>/complexity/", views.ReassessComplexityView.as_view(),
+                           name="case_reassess_complexity")
+    send_notice_path = path("cases/<int:case_pk>/notices/sent/", views.SendNoticeView.as_view(), name="case_send_notice")
 
 
 urlpatterns = [path("", CaseFlowViewset(CaseFlow, app_name="workflow").urls)]
