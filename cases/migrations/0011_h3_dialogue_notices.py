@@ -23,11 +23,11 @@ def dialogues_from_events(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     CaseEvent = apps.get_model("cases", "CaseEvent")
     Dialogue = apps.get_model("cases", "Dialogue")
-    for case in Case.objects.filter(dialogue_held=True).only("pk", "updated_at").iterator():
-        event = CaseEvent.objects.filter(case_id=case.pk, action="record_dialogue").order_by("-at", "-pk").first()
-        at = event.at if event else case.updated_at
+    for case_id, updated_at in Case.objects.filter(dialogue_held=True).values_list("pk", "updated_at").iterator():
+        event = CaseEvent.objects.filter(case_id=case_id, action="record_dialogue").order_by("-at", "-pk").first()
+        at = event.at if event else updated_at
         Dialogue.objects.create(
-            case_id=case.pk, state="held", scheduled_at=at, held_at=at, invited_on=at.date(), place="",
+            case_id=case_id, state="held", scheduled_at=at, held_at=at, invited_on=at.date(), place="",
             minutes=str((event.payload or {}).get("minutes", "")) if event else "",
             basis={"note": "recorded before dialogue appointments were kept (migration 0011)"},
         )

@@ -14,21 +14,22 @@ from .conftest import complaint_kwargs, denunciation_kwargs
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+RECEIVED, ACCEPTED, REASSESSED = D(2026, 7, 6), D(2026, 7, 8), D(2026, 7, 15)
 
 
-def accepted(world, kind="complaint", received=D(2026, 7, 6), on=D(2026, 7, 8), **kw):
+def accepted(world, kind="complaint", received=RECEIVED, on=ACCEPTED, **kw):
     make = complaint_kwargs if kind == "complaint" else denunciation_kwargs
     case = services.case_intake(**make(world, received=received, **kw)).case
     return services.case_accept(case=case, actor=world.head, now=aware(on))
 
 
-def reassess(world, case, complexity, *, criteria=("several_contents",), on=D(2026, 7, 15), actor=None, **kw):
+def reassess(world, case, complexity, *, criteria=("several_contents",), on=REASSESSED, actor=None, **kw):
     return services.case_reassess_complexity(case=case, actor=actor or world.head, complexity=complexity,
                                              grounds="Có hai nội dung phải xác minh.", criteria=criteria,
                                              now=aware(on), **kw)
 
 
-def resolution_due(kind, complexity, received=D(2026, 7, 6), accepted_on=D(2026, 7, 8)):
+def resolution_due(kind, complexity, received=RECEIVED, accepted_on=ACCEPTED):
     return compute_deadlines(DeadlineInput(kind=kind, received=received, accepted=accepted_on,
                                            complexity=complexity)).resolution_due
 

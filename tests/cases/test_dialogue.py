@@ -13,10 +13,11 @@ from .conftest import complaint_kwargs, denunciation_kwargs
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+RECEIVED, ACCEPTED = D(2026, 7, 6), D(2026, 7, 8)
 PARTIES = ["Nguyễn Văn A (người khiếu nại)", "Chủ tịch UBND xã A (người bị khiếu nại)"]
 
 
-def verifying(world, *, kind="complaint", received=D(2026, 7, 6), accepted=D(2026, 7, 8), findings_differ=True,
+def verifying(world, *, kind="complaint", received=RECEIVED, accepted=ACCEPTED, findings_differ=True,
               **kw):
     make = complaint_kwargs if kind == "complaint" else denunciation_kwargs
     case = services.case_intake(**make(world, received=received, **kw)).case
@@ -29,8 +30,8 @@ def verifying(world, *, kind="complaint", received=D(2026, 7, 6), accepted=D(202
 
 
 def schedule(world, case, *, day, on, hour=9, **kw):
-    values = dict(case=case, actor=world.handler, scheduled_at=aware(day, hour), place="Trụ sở UBND xã A",
-                  participants=PARTIES, now=aware(on))
+    values = {"case": case, "actor": world.handler, "scheduled_at": aware(day, hour), "place": "Trụ sở UBND xã A",
+              "participants": PARTIES, "now": aware(on)}
     values.update(kw)
     return services.case_schedule_dialogue(**values)
 
@@ -195,3 +196,24 @@ def test_a_first_round_complaint_whose_findings_agree_needs_no_dialogue(world):
     case = verifying(world, findings_differ=False)
     decide(world, case, D(2026, 7, 10))
     assert Case.objects.get(pk=case.pk).status == Status.DECIDED
+
+
+def test_a_dialogue_recorded_before_appointments_existed_becomes_a_held_record(world):
+    """Migration 0011: the rules read the records now, so a case whose dialogue was recorded by the old code
+    (the ``dialogue_held`` column and a ``record_dialogue`` event, no appointment) keeps meeting the requirement."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0011_h3_dialogue_notices")
+    case = verifying(world)
+    services.case_start_dialogue(case=case, actor=world.handler, now=aware(D(2026, 7, 10)))
+    CaseEvent.objects.create(case=case, at=aware(D(2026, 7, 11)), action="record_dialogue", payload={"minutes": "Cũ."})
+    Case.objects.filter(pk=case.pk).update(dialogue_held=True)
+    case = Case.objects.get(pk=case.pk)
+    with pytest.raises(Conflict, match="requires a dialogue"):
+        decide(world, case, D(2026, 7, 12))
+    migration.dialogues_from_events(apps, None)
+    dialogue = Dialogue.objects.get(case=case)
+    assert (dialogue.state, dialogue.minutes, dialogue.held_at) == ("held", "Cũ.", aware(D(2026, 7, 11)))
+    decide(world, Case.objects.get(pk=case.pk), D(2026, 7, 12))

@@ -29,9 +29,9 @@ def unit():
 
 def make_case(unit, **fields):
     """Test data set up directly: production code changes status only through transitions."""
-    values = dict(kind="denunciation", channel="in_person", received_at=aware(D - dt.timedelta(days=20)),
-                  receiving_unit=unit, content="Nội dung", tracking_code=f"NTC{next(_codes):08d}", pin_hash="x",
-                  status=Status.SUSPENDED, accused="X")
+    values = {"kind": "denunciation", "channel": "in_person", "received_at": aware(D - dt.timedelta(days=20)),
+              "receiving_unit": unit, "content": "Nội dung", "tracking_code": f"NTC{next(_codes):08d}",
+              "pin_hash": "x", "status": Status.SUSPENDED, "accused": "X"}
     values.update(fields)
     return Case.objects.create(**values)
 

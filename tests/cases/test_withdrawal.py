@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 FRIDAY = D(2026, 7, 10)
+RECEIVED, ACCEPTED = D(2026, 7, 6), D(2026, 7, 8)
 
 
-def accepted(world, kind="complaint", received=D(2026, 7, 6), on=D(2026, 7, 8), **kw):
+def accepted(world, kind="complaint", received=RECEIVED, on=ACCEPTED, **kw):
     make = complaint_kwargs if kind == "complaint" else denunciation_kwargs
     case = services.case_intake(**make(world, received=received, **kw)).case
     return services.case_accept(case=case, actor=world.head, now=aware(on))

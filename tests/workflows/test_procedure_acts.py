@@ -13,7 +13,14 @@ from cases.models import Case, CaseEvent, CaseNotice, Status
 from tests.factories import aware
 from workflows.flows import CaseFlow
 
-from .conftest import RECEIVED, complaint_kwargs, denunciation_kwargs, open_nodes, open_task, trail
+from .conftest import (
+    RECEIVED,
+    complaint_kwargs,
+    denunciation_kwargs,
+    open_nodes,
+    open_task,
+    trail,
+)
 from .test_case_flow import intake, through_verification
 
 pytestmark = pytest.mark.django_db
