@@ -321,10 +321,18 @@ def reassign_unit_ids(user) -> set[int]:
     return access_for(user).unit_ids([Role.HEAD])
 
 
+def can_send_decision_notice(case, user) -> bool:
+    """A decision of the case (suspension, resumption, termination, extension) waits to be recorded as sent."""
+    return can_handle(case, user) and case.notices.filter(sent_on__isnull=True).exists()
+
+
 # Acts that keep the status (recorded facts): the statuses they are taken in, and who takes them.
 FACT_ACTS = {
     "record_verification": (("in_verification",), can_handle),
     "record_dialogue": (("in_dialogue",), can_handle),
+    "record_dialogue_absence": (("in_dialogue",), can_handle),
+    "send_decision_notice": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided",
+                              "closed", "withdrawn"), can_send_decision_notice),
     "record_draft": (("in_verification", "in_dialogue"), can_handle),
     "attach": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided"), can_file_documents),
 }

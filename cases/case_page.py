@@ -11,14 +11,16 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from access import policy
 from deadlines.calendar import is_working_day
 from deadlines.models import CaseKind
 
+from . import grounds as legal_grounds
 from . import rules
 from .identity import content_for, log_refused_look, petitioners_for
-from .models import Case, Status, status_label
+from .models import Case, CaseNotice, Status, status_label
 from .selectors import case_links
 from .services import act_label
 
@@ -51,6 +53,8 @@ ACT_PAGES = {
     "suspend": "workflow:case_suspend",
     "resume": "workflow:case_resume",
     "extend": "workflow:case_extend",
+    "reassess_complexity": "workflow:case_reassess_complexity",
+    "send_decision_notice": "workflow:case_send_notice",
     "withdraw": "workflow:case_withdraw",
     "withdraw_partially": "workflow:case_withdraw",
     "refuse": "workflow:case_refuse",
@@ -136,6 +140,7 @@ def _open_task(case: Case, user):
 RECORDS = {
     "record_verification": (_("Verification findings"), ("findings",)),
     "record_dialogue": (_("Dialogue minutes"), ("minutes",)),
+    "record_dialogue_absence": (_("Absence from the dialogue"), ("reason", "minutes")),
     "record_draft": (_("Draft decision"), ("decision_number", "summary")),
 }
 DENUNCIATION_RECORDS = {
@@ -172,6 +177,56 @@ def event_detail(event) -> str:
     if event.action == "intake" and (payload.get("repeat") or {}).get("reason") == "refiled_after_withdrawal":
         return str(_("filed again after a withdrawal"))
     return ""
+
+
+def may_read_records(user, case: Case) -> bool:
+    """A protected case's free texts may quote the denouncer: shown only to those who may see the identity."""
+    return not policy.is_identity_protected(case) or policy.may_see_identity(user, case)
+
+
+def dialogues_for(user, case: Case) -> list[dict]:
+    """The case's dialogue appointments, latest first; names and minutes only for those who may read them."""
+    allowed = may_read_records(user, case)
+    rows = []
+    for d in case.dialogues.order_by("-scheduled_at", "-pk"):
+        rows.append({
+            "at": d.scheduled_at, "place": d.place, "invited_on": d.invited_on, "state": d.state,
+            "state_label": d.get_state_display(), "earliest": d.basis.get("earliest"), "rule": d.basis.get("rule", ""),
+            "participants": d.participants if allowed else [], "attendance": d.attendance if allowed else [],
+            "absent": d.absent if allowed else [], "minutes": d.minutes if allowed else "",
+            "outcome": d.outcome if allowed else "", "reason": d.absence_reason if allowed else "",
+            "hidden": not allowed,
+        })
+    return rows
+
+
+def _left_text(today: dt.date, due: dt.date) -> str:
+    left = working_days_left(today, due)
+    return ngettext("%(n)d working day left", "%(n)d working days left", left) % {"n": left} if left >= 0 else ""
+
+
+GROUND_CHOICES = {
+    CaseNotice.Purpose.SUSPENSION: legal_grounds.SuspensionGround,
+    CaseNotice.Purpose.RESUMPTION: legal_grounds.ResumptionGround,
+}
+
+
+def notices_for(user, case: Case, today: dt.date) -> list[dict]:
+    """The case's decisions to be sent to the parties, with their clocks (K11, T5)."""
+    allowed = may_read_records(user, case)
+    rows = []
+    for n in case.notices.order_by("decided_on", "pk"):
+        choices = GROUND_CHOICES.get(n.purpose)
+        code = (n.grounds or {}).get("code", "")
+        ground = legal_grounds.label(choices, code) if choices and code else ""
+        rows.append({
+            "purpose": n.get_purpose_display(), "decided_on": n.decided_on, "number": n.decision_number,
+            "due": n.due, "sent_on": n.sent_on, "state": n.sla, "rule": n.rule, "source": n.legal_source,
+            "ground": ground, "detail": (n.grounds or {}).get("text", "") if allowed else "",
+            "left_text": _left_text(today, n.due) if n.due and not n.sent_on else "",
+            "lapse": (n.basis or {}).get("lapse"),
+        })
+    return rows
 
 
 def case_flags(case: Case) -> list:
@@ -211,6 +266,8 @@ def case_detail(request, pk: int):
                    if policy.may_view_case(request.user, link.related) else None}
                   for link in case_links(user=request.user, case=case).select_related(
                       "related__competent_unit", "related__receiving_unit")],
+        "dialogues": dialogues_for(request.user, case),
+        "notices": notices_for(request.user, case, today),
         "events": [{"at": e.at, "label": act_label(e.action, case.kind), "actor": e.actor,
                     "from": _status(case, e.from_status), "to": _status(case, e.to_status), "basis": e.legal_basis,
                     "detail": event_detail(e)} for e in events],

@@ -176,6 +176,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     complexity = models.CharField(_("complexity"), max_length=20, choices=Complexity.choices, default=Complexity.SIMPLE)
     complexity_grounds = models.TextField(_("grounds for the complexity finding"), blank=True)
+    # The statutory criteria the finding rests on (cases.grounds.ComplexityCriterion codes).
+    complexity_criteria = models.JSONField(_("complexity criteria"), default=list, blank=True)
     is_remote = models.BooleanField(_("remote or hard-to-reach area"), default=False)
     is_multi_site = models.BooleanField(_("checks needed at several places"), default=False)
     is_anonymous = models.BooleanField(_("anonymous / unidentifiable"), default=False)
@@ -200,6 +202,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     findings_differ = models.BooleanField(_("verification findings differ from the demand"), default=False)
+    # Kept in step with the Dialogue records: a dialogue was held, or the invited complainant stayed away
+    # without a valid reason (NĐ 124 Art 28(5) as amended by NĐ 155 Art 11). The rules read the records.
     dialogue_held = models.BooleanField(_("dialogue held"), default=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -211,10 +215,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         db_index=False,
     )
     extensions = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    # The days each extension added, one per extension (an extension may be shorter than the most T4 allows).
+    extension_days = models.JSONField(_("days of each extension"), default=list, blank=True)
     suspensions = models.JSONField(
         _("suspensions"), default=list, blank=True, help_text=_("[[suspended on, resumed on or null], …] as ISO dates")
     )
     notice_sent_on = models.DateField(_("notices sent on"), null=True, blank=True)
+    # A full withdrawal ends a resolution under way with a termination decision (đình chỉ giải quyết).
+    termination_number = models.CharField(_("termination decision number"), max_length=100, blank=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    # K8 (LKN Art 11(8)): 30 days after the termination notice a later complaint on the same matter is
+    # not accepted. Set once the notice is recorded as sent.
+    lapse_on = models.DateField(_("complaint right lapses after"), null=True, blank=True)
 
     acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
     resolution_due = models.DateField(_("resolution due"), null=True, blank=True)
@@ -346,9 +358,34 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def start_verification(self):
         pass
 
-    @transition(field=status, source=Status.IN_VERIFICATION, target=Status.IN_DIALOGUE, permission=policy.can_handle)
+    @transition(
+        field=status,
+        source=Status.IN_VERIFICATION,
+        target=Status.IN_DIALOGUE,
+        conditions=[rules.dialogue_applies],
+        permission=policy.can_handle,
+    )
     def start_dialogue(self):
         pass
+
+    @transition(
+        field=status,
+        source=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
+        target=Status.IN_DIALOGUE,
+        conditions=[rules.dialogue_applies],
+        permission=policy.can_handle,
+    )
+    def schedule_dialogue(self):
+        """Invite the parties to a dialogue (a rescheduling keeps the case in dialogue)."""
+
+    @transition(
+        field=status,
+        source=RESOLVING_STATUSES,
+        target=None,
+        permission=policy.can_sign,
+    )
+    def reassess_complexity(self):
+        """The resolver finds the case more (or less) complex than at acceptance; the deadline follows."""
 
     @transition(
         field=status,
@@ -588,6 +625,81 @@ class CaseLink(AppendOnly):
 
     def __str__(self):
         return f"#{self.case_id} ~ #{self.related_id}"
+
+
+class Dialogue(models.Model):
+    """A dialogue appointment of a complaint (LKN Arts 30, 39; NĐ 124 Art 28 as amended by NĐ 155 Art 11).
+
+    The invitation names the time, place and content and reaches the parties at least 5 days before
+    (K10, from 1/7/2026). The minutes record who attended and who did not; an invited complainant
+    who stays away without a valid reason does not stop the case (Art 28(5)). Written only by the
+    services, each change with its event.
+    """
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        ABSENT = "absent", _("Complainant absent without a valid reason")
+        POSTPONED = "postponed", _("Postponed")
+
+    DONE = (State.HELD, State.ABSENT)  # states that meet the dialogue requirement
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dialogues")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
+    scheduled_at = models.DateTimeField(_("time of the dialogue"))
+    place = models.CharField(_("place"), max_length=255)
+    participants = models.JSONField(_("invited participants"), default=list)
+    invited_on = models.DateField(_("invitation sent on"))
+    basis = models.JSONField(_("lead time basis"), default=dict, blank=True)
+    held_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    attendance = models.JSONField(_("attended"), default=list, blank=True)
+    absent = models.JSONField(_("absent"), default=list, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    outcome = models.TextField(_("points agreed and still disputed"), blank=True)
+    absence_reason = models.TextField(_("reason given for the absence"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dialogue")
+        verbose_name_plural = _("dialogues")
+        ordering = ["scheduled_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.case_id} {self.scheduled_at:%d/%m/%Y %H:%M} {self.get_state_display()}"
+
+
+class CaseNotice(models.Model):
+    """A written decision to be sent to the parties, with its own clock (K11: 3 working days for a
+    complaint's suspension, resumption or termination from 1/7/2026; T5: 5 working days for a
+    denunciation's). Its SLA state is kept by ``cases.notice_sweep`` like a case's."""
+
+    class Purpose(models.TextChoices):
+        SUSPENSION = "suspension", _("Suspension decision")
+        RESUMPTION = "resumption", _("Resumption decision")
+        TERMINATION = "termination", _("Termination decision")
+        EXTENSION = "extension", _("Extension decision")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    purpose = models.CharField(_("decision"), max_length=20, choices=Purpose.choices)
+    decided_on = models.DateField(_("decided on"))
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    due = models.DateField(_("to be sent by"), null=True, blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
+    rule = models.CharField(_("timer code"), max_length=10, blank=True)
+    legal_source = models.CharField(_("legal source"), max_length=255, blank=True)
+    basis = models.JSONField(_("deadline basis"), default=dict, blank=True)
+    grounds = models.JSONField(_("grounds"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision notice")
+        verbose_name_plural = _("decision notices")
+        ordering = ["decided_on", "pk"]
+        # The sweep's partial indexes are raw SQL in the migration (like the case's, migration 0002).
+
+    def __str__(self):
+        return f"#{self.case_id} {self.get_purpose_display()} {self.decided_on:%d/%m/%Y}"
 
 
 class IdentityAccess(AppendOnly):

@@ -265,8 +265,35 @@ def has_handler(case) -> bool:
 
 
 def dialogue_requirement_met(case) -> bool:
-    """No decision before a dialogue the law requires has been held."""
-    return case.dialogue_held or not dialogue_required(case)
+    """No decision before a dialogue the law requires has been held, or missed by an invited
+    complainant without a valid reason (NĐ 124 Art 28(5) as amended by NĐ 155 Art 11)."""
+    return not dialogue_required(case) or dialogue_done(case)
+
+
+def dialogue_done(case) -> bool:
+    """A dialogue record of the case meets the requirement (held, or the complainant absent without reason)."""
+    from .models import Dialogue
+
+    return bool(case.pk) and Dialogue.objects.filter(case_id=case.pk, state__in=Dialogue.DONE).exists()
+
+
+def dialogue_applies(case) -> bool:
+    """Dialogue belongs to the resolution of complaints (LKN Arts 30, 39); a denunciation has none."""
+    return case.kind == CaseKind.COMPLAINT
+
+
+def dialogue_problems(case) -> list[str]:
+    """Why the decision must wait for the dialogue (empty when it need not)."""
+    if dialogue_requirement_met(case):
+        return []
+    from .models import Dialogue
+
+    pending = Dialogue.objects.filter(case_id=case.pk, state=Dialogue.State.SCHEDULED).order_by("-scheduled_at").first()
+    if pending is not None:
+        when = timezone.localtime(pending.scheduled_at)
+        return [_("the dialogue the law requires is scheduled for %(day)s and has not been held yet (LKN Arts 30, 39)")
+                % {"day": f"{when:%d/%m/%Y %H:%M}"}]
+    return [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")]
 
 
 def dialogue_required(case) -> bool:

@@ -64,6 +64,7 @@ def sla_counts(*, user) -> dict[str, int]:
 PUBLIC_ACTIONS = (
     "intake", "accept", "refuse", "forward", "guide", "archive", "start_verification", "start_dialogue",
     "decide", "close", "appeal", "appeal_overdue", "suspend", "resume", "extend", "withdraw", "withdraw_partially",
+    "schedule_dialogue", "record_dialogue", "reassess_complexity",
 )
 
 

@@ -24,11 +24,23 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from access import policy
-from deadlines.engine import DeadlineInput, compute_deadlines
-from deadlines.models import CaseKind, Complexity, StartEvent
+from deadlines.engine import (
+    DeadlineInput,
+    compute_deadlines,
+    earliest_after_lead_time,
+    rule_due,
+)
+from deadlines.models import CaseKind, Complexity, DeadlineType, StartEvent
+from deadlines.rules import (
+    extension_length,
+    extensions_allowed,
+    find_rule,
+    suspension_rule,
+)
 from organisation.models import Unit
 
-from . import documents, events, formats, rules
+from . import documents, events, formats, notice_sweep, rules
+from . import grounds as legal_grounds
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .matching import same_person_same_content_q
 from .models import (
@@ -37,9 +49,11 @@ from .models import (
     Case,
     CaseEvent,
     CaseLink,
+    CaseNotice,
     Channel,
     Competence,
     ForceMajeure,
+    Dialogue,
     Petitioner,
     Status,
     Topic,
@@ -62,7 +76,10 @@ ACT_LABELS = {
     "start_verification": gettext_lazy("start verification"),
     "record_verification": gettext_lazy("record the verification findings"),
     "start_dialogue": gettext_lazy("start the dialogue"),
+    "schedule_dialogue": gettext_lazy("schedule the dialogue"),
     "record_dialogue": gettext_lazy("record the dialogue"),
+    "record_dialogue_absence": gettext_lazy("record an absence from the dialogue"),
+    "reassess_complexity": gettext_lazy("reassess the complexity"),
     "record_draft": gettext_lazy("record the draft decision"),
     "decide": gettext_lazy("decide"),
     "close": gettext_lazy("close"),
@@ -72,6 +89,7 @@ ACT_LABELS = {
     "resume": gettext_lazy("resume"),
     "extend": gettext_lazy("extend"),
     "send_notices": gettext_lazy("record the notices"),
+    "send_decision_notice": gettext_lazy("record a decision as sent"),
     "attach": gettext_lazy("file a document"),
     "withdraw": gettext_lazy("record the withdrawal"),
     "withdraw_partially": gettext_lazy("record the partial withdrawal"),
@@ -155,6 +173,7 @@ def _deadline_input(case: Case) -> DeadlineInput:
         anonymous=case.is_anonymous,
         accepted=case.accepted_on,
         extensions=case.extensions,
+        extension_days=tuple(int(days) for days in case.extension_days or ()),
         suspensions=suspensions,
         outside_competence=rules.outside_competence(case),
         decided=case.decided_on,
@@ -200,7 +219,8 @@ def _refresh_sla(case: Case, moment: dt.datetime) -> None:
 # due dates, the flags and the other columns an act may move (``payload["changes"]``).
 TRACKED_COLUMNS = (
     "status", "kind", "competent_unit", "topic", "complexity", "handler", "acceptance_due", "resolution_due",
-    "notice_due", "accepted_on", "decided_on", "closed_on", "notice_sent_on", "extensions", "dialogue_held",
+    "notice_due", "accepted_on", "decided_on", "closed_on", "notice_sent_on", "extensions", "extension_days",
+    "dialogue_held", "complexity_criteria", "termination_number", "terminated_on", "lapse_on",
     "findings_differ", "identity_protected", "is_anonymous", "is_remote", "is_multi_site", "is_over_level",
     "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
     # and every column classification may set (its event records them like any other)
@@ -990,17 +1010,25 @@ def case_start_verification(*, case: Case, actor, now: dt.datetime | None = None
                 refusal=lambda c: [_("assign a handler before verification starts")])
 
 
+NO_DIALOGUE = gettext_lazy("a denunciation has no dialogue: dialogue belongs to the resolution of complaints "
+                           "(LKN Arts 30, 39)")
+
+
 def case_start_dialogue(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
     return _act(case, actor=actor, transition="start_dialogue", action="start_dialogue", now=now,
-                legal_basis="LKN Arts 30, 39; NĐ 124 Art 28")
+                legal_basis="LKN Arts 30, 39; NĐ 124 Art 28", refusal=lambda c: [NO_DIALOGUE])
 
 
 def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callable, updates: dict,
-                 now: dt.datetime | None, legal_basis: str = "", payload: dict | None = None) -> Case:
+                 now: dt.datetime | None, legal_basis: str = "", payload: dict | None = None,
+                 refusal: Callable[[Case], list[str]] | None = None,
+                 after: Callable[[Case], None] | None = None) -> Case:
     """A recorded act that keeps the status (findings, minutes, a draft): same gate, same trace.
 
     The UPDATE is guarded by ``version`` and ``status``, so a stale copy
-    is refused exactly like a stale transition.
+    is refused exactly like a stale transition. ``refusal`` lists the unmet
+    conditions (409, after the state and permission checks); ``after`` writes
+    the act's own records in its transaction, before its event.
     """
     if case.status not in statuses:
         raise Conflict(
@@ -1011,15 +1039,23 @@ def _record_fact(case: Case, *, actor, action: str, statuses, permitted: Callabl
     if not permitted(case, actor):
         raise Forbidden(_("you are not allowed to %(act)s in this case") % {"act": act_label(action, case.kind)})
     moment = _now(now)
+    case.act_on = _local_date(moment)
     with transaction.atomic():
         events.begin(case)
         before = _snapshot(case)
+        reasons = refusal(case) if refusal else []
+        if reasons:
+            raise Conflict("; ".join(str(r) for r in reasons),
+                           details={"status": case.status, "action": action, "reasons": reasons})
         updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(
             version=case.version + 1, updated_at=moment, **updates
         )
         if not updated:
             raise Conflict(_("the case was changed by someone else; reload it and try again"))
         case.refresh_from_db()
+        case.act_on = _local_date(moment)
+        if after:
+            after(case)
         _record(case, actor=actor, action=action, from_status=case.status, at=moment,
                 legal_basis=legal_basis, payload=payload, changes=_changes(before, case))
     return case
@@ -1037,11 +1073,171 @@ def case_record_verification(*, case: Case, actor, findings: str, findings_diffe
                         payload={"findings": findings, "findings_differ": bool(findings_differ)})
 
 
-def case_record_dialogue(*, case: Case, actor, minutes: str = "", now: dt.datetime | None = None) -> Case:
-    """The dialogue was held (minutes recorded); the case stays in dialogue until decided."""
+# --- dialogue (LKN Arts 30, 39; NĐ 124 Art 28 as amended by NĐ 155/2026 Art 11) ----------------------
+
+DIALOGUE_BASIS = "LKN Arts 30, 39; NĐ 124 Art 28 (NĐ 155/2026 Art 11)"
+NAME_MAX = 200
+
+
+def _names(value, *, field: str, label: str, required: bool = True) -> list[str]:
+    """A list of people (names and roles) from a list or one name per line."""
+    if value is None:
+        items = []
+    elif isinstance(value, str):
+        items = value.splitlines()
+    else:
+        try:
+            items = list(value)
+        except TypeError:
+            raise InvalidInput(_("%(label)s must be a list of names") % {"label": label}, field=field) from None
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if required and not names:
+        raise InvalidInput(_("%(label)s is required") % {"label": label}, field=field)
+    if any(len(name) > NAME_MAX for name in names):
+        raise InvalidInput(_("%(label)s: each entry must be at most %(n)d characters") % {"label": label, "n": NAME_MAX},
+                           field=field)
+    return names
+
+
+def dialogue_lead_time(invited_on: dt.date) -> tuple[dt.date | None, dict]:
+    """The earliest day a dialogue invited on ``invited_on`` may be held (K10), with its basis.
+
+    From 1/7/2026 the invitation reaches the parties at least 5 days before the dialogue; before that
+    the law required a written invitation but set no minimum lead time (reference §3.1 K10).
+    """
+    rule = find_rule(kind=CaseKind.COMPLAINT, deadline_type=DeadlineType.OTHER, on=invited_on, code="K10")
+    if rule is None:
+        return None, {"invited_on": invited_on.isoformat(),
+                      "note": "no minimum lead time for a dialogue invitation sent on this date (K10 applies from "
+                              "1/7/2026); a written invitation is still required"}
+    earliest = earliest_after_lead_time(rule, invited_on)
+    return earliest, {"rule": rule.code, "length": rule.length, "unit": rule.day_count, "source": rule.legal_source,
+                      "invited_on": invited_on.isoformat(), "earliest": earliest.isoformat()}
+
+
+def pending_dialogue(case: Case) -> Dialogue | None:
+    """The dialogue the case is waiting for (scheduled, not yet recorded), if any."""
+    return case.dialogues.filter(state=Dialogue.State.SCHEDULED).order_by("-scheduled_at", "-pk").first()
+
+
+def case_schedule_dialogue(*, case: Case, actor, scheduled_at: dt.datetime, place: str, participants,
+                           invited_on: dt.date | None = None, now: dt.datetime | None = None) -> Case:
+    """Invite the parties to a dialogue at a time and place (K10: at least 5 days ahead from 1/7/2026).
+
+    The case moves into dialogue. Scheduling again while a dialogue is pending reschedules it: the
+    earlier appointment is recorded as postponed.
+    """
+    moment = _now(now)
+    today = _local_date(moment)
+    if not isinstance(scheduled_at, dt.datetime) or timezone.is_naive(scheduled_at):
+        raise InvalidInput(_("the time of the dialogue must be a timezone-aware date and time"), field="scheduled_at")
+    place = _require_text(place, field="place", label=_("the place of the dialogue"))
+    if len(place) > 255:
+        raise InvalidInput(_("the place of the dialogue must be at most 255 characters"), field="place")
+    people = _names(participants, field="participants", label=_("the participants invited"))
+    if invited_on is None:
+        invited_on = today
+    if not isinstance(invited_on, dt.date) or isinstance(invited_on, dt.datetime):
+        raise InvalidInput(_("the date of the invitation must be a date"), field="invited_on")
+    if invited_on > today:
+        raise InvalidInput(_("the invitation cannot be dated after today (%(day)s)") % {"day": f"{today:%d/%m/%Y}"},
+                           field="invited_on")
+    if case.accepted_on and invited_on < case.accepted_on:
+        raise InvalidInput(_("the invitation cannot be dated before the acceptance (%(day)s)")
+                           % {"day": f"{case.accepted_on:%d/%m/%Y}"}, field="invited_on")
+    day = _local_date(scheduled_at)
+    if day < today:
+        raise InvalidInput(_("a dialogue cannot be scheduled in the past"), field="scheduled_at")
+    earliest, basis = dialogue_lead_time(invited_on)
+    if earliest is not None and day < earliest:
+        raise InvalidInput(
+            _("the invitation must reach the parties at least %(days)d days before the dialogue (%(rule)s, "
+              "%(source)s): with an invitation sent on %(sent)s, the earliest date is %(earliest)s")
+            % {"days": basis["length"], "rule": basis["rule"], "source": basis["source"],
+               "sent": f"{invited_on:%d/%m/%Y}", "earliest": f"{earliest:%d/%m/%Y}"},
+            field="scheduled_at")
+    if day < invited_on:
+        raise InvalidInput(_("the dialogue cannot take place before its invitation is sent"), field="scheduled_at")
+    payload = {"scheduled_at": scheduled_at.isoformat(), "place": place, "participants": people,
+               "invited_on": invited_on.isoformat(), "lead_time": basis}
+
+    def book(c: Case) -> None:
+        earlier = list(c.dialogues.filter(state=Dialogue.State.SCHEDULED).values_list("pk", flat=True))
+        if earlier:
+            Dialogue.objects.filter(pk__in=earlier).update(state=Dialogue.State.POSTPONED)
+            payload["replaces"] = earlier
+        payload["dialogue"] = Dialogue.objects.create(
+            case=c, scheduled_at=scheduled_at, place=place, participants=people, invited_on=invited_on, basis=basis,
+        ).pk
+
+    return _act(case, actor=actor, transition="schedule_dialogue", action="schedule_dialogue", now=moment,
+                legal_basis=DIALOGUE_BASIS, payload=payload, after=book, refusal=lambda c: [NO_DIALOGUE])
+
+
+def _dialogue_due(case: Case) -> list[str]:
+    """Why the outcome of the dialogue cannot be recorded yet (empty: it can)."""
+    pending = pending_dialogue(case)
+    if pending is None:
+        return [_("no dialogue is scheduled: invite the parties first (at least 5 days ahead, K10)")]
+    when = timezone.localtime(pending.scheduled_at)
+    if case.act_on < when.date():
+        return [_("the dialogue is scheduled for %(day)s: its outcome is recorded once that day has come")
+                % {"day": f"{when:%d/%m/%Y %H:%M}"}]
+    return []
+
+
+def case_record_dialogue(*, case: Case, actor, minutes: str, attendance, absent=(), outcome: str = "",
+                         now: dt.datetime | None = None) -> Case:
+    """The minutes of the scheduled dialogue, with who attended and who did not (NĐ 124 Art 28(4)).
+
+    The dialogue requirement is then met; the case stays in dialogue until decided.
+    """
+    minutes = _require_text(minutes, field="minutes", label=_("the minutes of the dialogue"))
+    attended = _names(attendance, field="attendance", label=_("who attended"))
+    missing = _names(absent, field="absent", label=_("who was absent"), required=False)
+    outcome = (outcome or "").strip()
+    payload = {"minutes": minutes, "attendance": attended, "absent": missing, "outcome": outcome}
+
+    def held(c: Case) -> None:
+        dialogue = pending_dialogue(c)
+        Dialogue.objects.filter(pk=dialogue.pk).update(
+            state=Dialogue.State.HELD, held_at=_now(now), minutes=minutes, attendance=attended, absent=missing,
+            outcome=outcome)
+        payload["dialogue"] = dialogue.pk
+
     return _record_fact(case, actor=actor, action="record_dialogue", statuses=(Status.IN_DIALOGUE,),
                         permitted=policy.can_handle, updates={"dialogue_held": True}, now=now,
-                        legal_basis="LKN Arts 30, 39", payload={"minutes": minutes})
+                        legal_basis=DIALOGUE_BASIS, payload=payload, refusal=_dialogue_due, after=held)
+
+
+def case_record_dialogue_absence(*, case: Case, actor, absent, valid_reason: bool = False, reason: str = "",
+                                 attendance=(), minutes: str = "", now: dt.datetime | None = None) -> Case:
+    """An invited party did not come to the scheduled dialogue.
+
+    Without a valid reason the resolution goes on to a decision and the dialogue requirement counts as
+    met (NĐ 124 Art 28(5) as amended by NĐ 155 Art 11). With one — force majeure or an objective
+    obstacle (Art 28a) — the dialogue is postponed and must be scheduled again.
+    """
+    missing = _names(absent, field="absent", label=_("who was absent"))
+    attended = _names(attendance, field="attendance", label=_("who attended"), required=False)
+    reason = (reason or "").strip()
+    if valid_reason:
+        reason = _require_text(reason, field="reason", label=_("the reason given for the absence"))
+    minutes = (minutes or "").strip()
+    payload = {"absent": missing, "attendance": attended, "valid_reason": bool(valid_reason), "reason": reason,
+               "minutes": minutes}
+
+    def recorded(c: Case) -> None:
+        dialogue = pending_dialogue(c)
+        Dialogue.objects.filter(pk=dialogue.pk).update(
+            state=Dialogue.State.POSTPONED if valid_reason else Dialogue.State.ABSENT, held_at=_now(now),
+            absent=missing, attendance=attended, absence_reason=reason, minutes=minutes)
+        payload["dialogue"] = dialogue.pk
+
+    return _record_fact(case, actor=actor, action="record_dialogue_absence", statuses=(Status.IN_DIALOGUE,),
+                        permitted=policy.can_handle, updates={} if valid_reason else {"dialogue_held": True},
+                        now=now, legal_basis="NĐ 124 Arts 28(4)–(5), 28a (NĐ 155/2026 Arts 11–12)", payload=payload,
+                        refusal=_dialogue_due, after=recorded)
 
 
 def _outcome_payload(case: Case, *, decision_number: str, conclusion_number: str, summary: str, outcome: str,
@@ -1116,8 +1312,7 @@ def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, o
 
     basis = "LTC Art 35" if getattr(case, "kind", None) == CaseKind.DENUNCIATION else "LKN Arts 31, 40"
     return _act(case, actor=actor, transition="decide", action="decide", now=now, legal_basis=basis,
-                payload=payload, after=set_decided,
-                refusal=lambda c: [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")])
+                payload=payload, after=set_decided, refusal=rules.dialogue_problems)
 
 
 def case_close(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
@@ -1265,19 +1460,83 @@ def case_appeal_overdue(*, case: Case, actor, received_at: dt.datetime, competen
 
 # --- suspension, extension, withdrawal --------------------------------------------------
 
-def case_suspend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
-    grounds = _require_text(grounds, field="grounds", label=_("the grounds for suspension"))
+def _sweep_notices(case: Case, moment: dt.datetime) -> None:
+    """Bring the case's decision notices to their SLA state within the act's transaction."""
+    notice_sweep.apply(now=moment, case_id=case.pk)
+
+
+def _open_notice(case: Case, *, purpose: str, decision_number: str = "", grounds: dict | None = None,
+                 rule=None, note: str = "", legal_source: str = "") -> CaseNotice:
+    """A decision to be sent to the parties, with its clock when the law sets one (K11, T5)."""
+    decided_on = case.act_on
+    if rule is not None:
+        due, basis = rule_due(f"notice:{purpose}", rule, decided_on)
+        legal_source = rule.legal_source
+    else:
+        due, basis = None, {"deadline": f"notice:{purpose}", "from": decided_on.isoformat(), "note": note}
+    return CaseNotice.objects.create(
+        case=case, purpose=purpose, decided_on=decided_on, decision_number=decision_number, due=due,
+        rule=rule.code if rule is not None else "", legal_source=legal_source[:255], basis=basis,
+        grounds=grounds or {},
+    )
+
+
+def _notice_rule(case: Case):
+    """The clock of a suspension, resumption or termination decision: K11 (complaints, from 1/7/2026), T5
+    (denunciations); None where the law sets none."""
+    return suspension_rule(kind=case.kind, on=case.act_on)
+
+
+NO_NOTICE_PERIOD = "the law sets no time limit for sending this decision"
+
+
+def _ground(choices_by_kind: dict, *, case: Case, ground: str, detail: str, field: str) -> dict:
+    """The chosen legal ground, checked against the kind's list; "other" needs the text."""
+    allowed = choices_by_kind.get(case.kind)
+    if allowed is None:
+        return {"code": ground, "text": (detail or "").strip()}
+    if ground not in allowed:
+        raise InvalidInput(
+            _("choose one of the grounds the law gives: %(grounds)s")
+            % {"grounds": "; ".join(str(choice.label) for choice in allowed)}, field=field)
+    detail = (detail or "").strip()
+    if ground == legal_grounds.OTHER:
+        detail = _require_text(detail, field="grounds", label=_("the ground"))
+    return {"code": str(ground), "text": detail}
+
+
+def case_suspend(*, case: Case, actor, ground: str, grounds: str = "", decision_number: str = "",
+                 now: dt.datetime | None = None) -> Case:
+    """Suspend the resolution on a ground the law gives (LTC Art 34(1); complaints from 1/7/2026 LKN Art 11a,
+    NĐ 124 Art 28a). The decision is sent to the parties within T5 / K11 (a CaseNotice with its clock)."""
+    chosen = _ground(legal_grounds.SUSPENSION_GROUNDS, case=case, ground=ground,
+                     detail=grounds, field="ground")
+    decision_number = (decision_number or "").strip()
 
     def open_suspension(c: Case) -> None:
         c.suspensions = [*c.suspensions, [c.act_on.isoformat(), None]]
 
     basis = "LTC Art 34" if case.kind == CaseKind.DENUNCIATION else "NĐ 124 Art 28a (NĐ 155/2026 Art 12)"
-    return _act(case, actor=actor, transition="suspend", action="suspend", now=now, legal_basis=basis,
-                payload={"grounds": grounds}, after=open_suspension,
-                refusal=lambda c: [_("no suspension rule is in force for this kind of case on this date")])
+    moment = _now(now)
+    with transaction.atomic():
+        _act(case, actor=actor, transition="suspend", action="suspend", now=moment, legal_basis=basis,
+             payload={"ground": chosen["code"], "grounds": chosen["text"], "decision_number": decision_number},
+             after=open_suspension,
+             refusal=lambda c: [_("no suspension rule is in force for this kind of case on this date")])
+        _open_notice(case, purpose=CaseNotice.Purpose.SUSPENSION, decision_number=decision_number, grounds=chosen,
+                     rule=_notice_rule(case), note=NO_NOTICE_PERIOD)
+        _sweep_notices(case, moment)
+    return case
 
 
-def case_resume(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+def case_resume(*, case: Case, actor, ground: str, grounds: str = "", decision_number: str = "",
+                now: dt.datetime | None = None) -> Case:
+    """The ground of suspension is gone: the clock runs again from the resumption decision, which is sent to
+    the parties within K11 / T5 (LTC Art 34(2); NĐ 124 Art 28b as added by NĐ 155 Art 12)."""
+    chosen = _ground(legal_grounds.RESUMPTION_GROUNDS, case=case, ground=ground,
+                     detail=grounds, field="ground")
+    decision_number = (decision_number or "").strip()
+
     def close_suspension(c: Case) -> None:
         periods = [list(p) for p in c.suspensions]
         if periods and periods[-1][1] is None:
@@ -1286,41 +1545,199 @@ def case_resume(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
         c.suspended_from = ""
 
     basis = "LTC Art 34(2)" if case.kind == CaseKind.DENUNCIATION else "NĐ 124 Art 28b (NĐ 155/2026 Art 12)"
-    return _act(case, actor=actor, transition="resume", action="resume", now=now, legal_basis=basis,
-                after=close_suspension)
+    moment = _now(now)
+    with transaction.atomic():
+        _act(case, actor=actor, transition="resume", action="resume", now=moment, legal_basis=basis,
+             payload={"ground": chosen["code"], "grounds": chosen["text"], "decision_number": decision_number},
+             after=close_suspension)
+        _open_notice(case, purpose=CaseNotice.Purpose.RESUMPTION, decision_number=decision_number, grounds=chosen,
+                     rule=_notice_rule(case), note=NO_NOTICE_PERIOD)
+        _sweep_notices(case, moment)
+    return case
 
 
-def case_extend(*, case: Case, actor, grounds: str, now: dt.datetime | None = None) -> Case:
-    grounds = _require_text(grounds, field="grounds", label=_("the grounds for the extension"))
-    return _act(case, actor=actor, transition="extend", action="extend", now=now, legal_basis="LTC Art 30; NĐ 31 Art 3",
-                payload={"grounds": grounds, "extension": case.extensions + 1},
-                refusal=lambda c: [_("no further extension is allowed for this case's kind and complexity")])
+def _limit_of_extension(case: Case) -> int:
+    return extension_length(kind=case.kind, round=case.round, complexity=case.complexity, remote=case.is_remote,
+                            on=case.accepted_on or case.act_on)
+
+
+def case_extend(*, case: Case, actor, grounds: str, days: int | None = None, decision_number: str = "",
+                now: dt.datetime | None = None) -> Case:
+    """Extend a complex denunciation's resolution period by ``days`` (1 up to the T4 limit, 30; the full
+    limit when not given). The extension decision is sent to both parties (T4): it is tracked as a
+    notice, without a clock — the law sets no time limit for sending it."""
+    grounds_text = _require_text(grounds, field="grounds", label=_("the grounds for the extension"))
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise InvalidInput(_("an extension adds at least one day"), field="days")
+    decision_number = (decision_number or "").strip()
+    payload = {"grounds": grounds_text, "extension": case.extensions + 1, "decision_number": decision_number}
+
+    def add_days(c: Case) -> None:
+        limit = _limit_of_extension(c)
+        chosen = limit if days is None else days
+        if chosen > limit:
+            raise InvalidInput(_("an extension adds at most %(limit)d days (T4, LTC Art 30)") % {"limit": limit},
+                               field="days")
+        granted = c.extensions - 1  # the transition counted this one already
+        earlier = [int(d) for d in c.extension_days or ()][:granted]
+        earlier += [limit] * (granted - len(earlier))  # extensions recorded before their days were: in full
+        c.extension_days = [*earlier, chosen]
+        payload.update(days=chosen, limit=limit)
+
+    moment = _now(now)
+    with transaction.atomic():
+        _act(case, actor=actor, transition="extend", action="extend", now=moment,
+             legal_basis="LTC Art 30; NĐ 31 Art 3", payload=payload, after=add_days,
+             refusal=lambda c: [_("no further extension is allowed for this case's kind and complexity")])
+        _open_notice(case, purpose=CaseNotice.Purpose.EXTENSION, decision_number=decision_number,
+                     grounds={"text": grounds_text, "days": payload["days"]}, legal_source="LTC Art 30; NĐ 31 Art 3",
+                     note="T4: each extension is a written decision sent to both parties; " + NO_NOTICE_PERIOD)
+        _sweep_notices(case, moment)
+    return case
+
+
+def case_reassess_complexity(*, case: Case, actor, complexity: str, grounds: str, criteria: Iterable[str] = (),
+                             now: dt.datetime | None = None) -> Case:
+    """The resolver finds the case more (or less) complex than first assessed, in writing, with the statutory
+    criteria (NĐ 31 Art 3; complaints from 1/7/2026 NĐ 124 Art 3a as added by NĐ 155 Art 2). The resolution
+    deadline is recomputed (a complex complaint: 45 days instead of 30), and a denunciation found complex
+    becomes extendable (T4)."""
+    if complexity not in Complexity.values:
+        raise InvalidInput(_("unknown complexity %(value)r") % {"value": complexity}, field="complexity")
+    if complexity == case.complexity:
+        raise InvalidInput(_("the case is already assessed as %(level)s") % {"level": Complexity(complexity).label},
+                           field="complexity")
+    grounds_text = _require_text(grounds, field="grounds", label=_("the grounds for the complexity finding"))
+    if isinstance(criteria, str):
+        criteria = [criteria]
+    chosen = []
+    for code in criteria or ():
+        if code not in legal_grounds.ComplexityCriterion.values:
+            raise InvalidInput(_("unknown complexity criterion %(value)r") % {"value": code}, field="criteria")
+        if code not in chosen:
+            chosen.append(code)
+    moment = _now(now)
+    today = _local_date(moment)
+    if complexity != Complexity.SIMPLE and legal_grounds.criteria_apply(case.kind, today):
+        least = legal_grounds.MIN_CRITERIA[complexity] if case.kind == CaseKind.DENUNCIATION else 1
+        if len(chosen) < least:
+            raise InvalidInput(
+                _("a finding of %(level)s needs at least %(n)d of the statutory criteria (NĐ 31 Art 3; "
+                  "NĐ 124 Art 3a)") % {"level": Complexity(complexity).label, "n": least}, field="criteria")
+    old = case.complexity
+    payload = {"old": old, "new": complexity, "grounds": grounds_text, "criteria": chosen}
+
+    def reassess(c: Case) -> None:
+        allowed = extensions_allowed(kind=c.kind, round=c.round, complexity=complexity, remote=c.is_remote,
+                                     on=c.accepted_on or c.act_on)
+        if c.extensions > allowed:
+            raise Conflict(_("%(n)d extension(s) were granted already; a case of this complexity allows %(allowed)d")
+                           % {"n": c.extensions, "allowed": allowed})
+        c.complexity = complexity
+        c.complexity_grounds = grounds_text
+        c.complexity_criteria = chosen
+
+    legal = "LTC Art 30; NĐ 31 Art 3" if case.kind == CaseKind.DENUNCIATION else "LKN Arts 28, 37; NĐ 124 Art 3a"
+    return _act(case, actor=actor, transition="reassess_complexity", action="reassess_complexity", now=moment,
+                legal_basis=legal, payload=payload, after=reassess)
 
 
 def case_withdraw(*, case: Case, actor, reason: str, petitioner_ids: Iterable[int] | None = None,
-                  continue_resolution: bool = False, now: dt.datetime | None = None) -> Case:
+                  continue_resolution: bool = False, continue_ground: str = "", decision_number: str = "",
+                  now: dt.datetime | None = None) -> Case:
     """Withdrawal by some or all petitioners (LKN Art 10; NĐ 155 Art 5; LTC Art 33).
 
     A partial withdrawal keeps the case going for the others. A full
-    withdrawal ends it, except a denunciation whose conduct shows signs of
-    a violation (or whose withdrawal was coerced): it goes on.
+    withdrawal ends it — once the resolution is under way, with a termination
+    decision (``decision_number``) sent to the parties within K11 / T5 — except
+    a denunciation continued on one of the grounds of LTC Art 33 (NĐ 156 Art 1):
+    signs of a violation, a coerced or bought withdrawal, or a slander.
     """
     reason = _require_text(reason, field="reason", label=_("the withdrawal request"))
     active = list(case.petitioners.filter(withdrawn_on__isnull=True).values_list("pk", flat=True))
-    chosen = set(active) if petitioner_ids is None else {int(pk) for pk in petitioner_ids}
+    try:
+        chosen = set(active) if petitioner_ids is None else {int(pk) for pk in petitioner_ids}
+    except (TypeError, ValueError):
+        raise InvalidInput(_("choose petitioners of this case who have not withdrawn"), field="petitioner_ids") from None
     if not chosen or not chosen <= set(active):
         raise InvalidInput(_("choose petitioners of this case who have not withdrawn"), field="petitioner_ids")
     full = chosen == set(active)
     if continue_resolution and case.kind != CaseKind.DENUNCIATION:
         raise InvalidInput(_("only a denunciation continues after a full withdrawal (LTC Art 33)"),
                            field="continue_resolution")
+    continue_ground = (continue_ground or "").strip()
+    if continue_resolution and continue_ground not in legal_grounds.ContinueGround.values:
+        raise InvalidInput(
+            _("state why the denunciation continues: %(grounds)s")
+            % {"grounds": "; ".join(str(c.label) for c in legal_grounds.ContinueGround)}, field="continue_ground")
+    if continue_ground and not continue_resolution:
+        raise InvalidInput(_("a ground for continuing applies only when the resolution continues"),
+                           field="continue_ground")
+    terminates = full and not continue_resolution and case.accepted_on is not None
+    decision_number = (decision_number or "").strip()
+    if terminates:
+        decision_number = _require_text(decision_number, field="decision_number",
+                                        label=_("the number of the termination decision"))
     moment = _now(now)
 
     def mark(c: Case) -> None:
         Petitioner.objects.filter(pk__in=chosen).update(withdrawn_on=c.act_on)
+        if terminates:
+            c.termination_number = decision_number
+            c.terminated_on = c.act_on
 
     payload = {"petitioners": sorted(chosen), "reason": reason, "full": full, "continues": continue_resolution}
+    if continue_resolution:
+        payload["continue_ground"] = continue_ground
+    if terminates:
+        payload["termination_number"] = decision_number
     legal = "LTC Art 33; NĐ 156/2026 Art 1" if case.kind == CaseKind.DENUNCIATION else "LKN Art 10; NĐ 155/2026 Art 5"
     transition = "withdraw" if full and not continue_resolution else "withdraw_partially"
-    return _act(case, actor=actor, transition=transition, action="withdraw" if transition == "withdraw"
-                else "withdraw_partially", now=moment, legal_basis=legal, payload=payload, after=mark)
+    with transaction.atomic():
+        _act(case, actor=actor, transition=transition, action="withdraw" if transition == "withdraw"
+             else "withdraw_partially", now=moment, legal_basis=legal, payload=payload, after=mark)
+        if terminates:
+            _open_notice(case, purpose=CaseNotice.Purpose.TERMINATION, decision_number=decision_number,
+                         grounds={"code": "withdrawn", "text": reason}, rule=_notice_rule(case),
+                         note=NO_NOTICE_PERIOD + " (before 1/7/2026: written notice, TT 07/2013 Art 19)")
+            _sweep_notices(case, moment)
+    return case
+
+
+def case_send_decision_notice(*, case: Case, actor, notice, now: dt.datetime | None = None) -> Case:
+    """The decision was sent to the parties: its clock stops. For a complaint's termination the K8 lapse
+    starts: 30 days after the notice a later complaint on the same matter is not accepted (LKN Art 11(8))."""
+    if not isinstance(case, Case):
+        raise NotFound(_("unknown case"))
+    if not isinstance(notice, CaseNotice):
+        notice = _resolve(CaseNotice, notice, label=_("decision notice"), field="notice")
+    if notice is None or notice.case_id != case.pk:
+        raise NotFound(_("this decision does not belong to the case"), field="notice")
+    moment = _now(now)
+    sent_on = _local_date(moment)
+    updates, payload = {}, {"notice": notice.pk, "purpose": notice.purpose, "decided_on": notice.decided_on.isoformat(),
+                            "due": notice.due.isoformat() if notice.due else None,
+                            "late": bool(notice.due and sent_on > notice.due)}
+    lapse = None
+    if notice.purpose == CaseNotice.Purpose.TERMINATION and case.kind == CaseKind.COMPLAINT:
+        rule = find_rule(kind=CaseKind.COMPLAINT, deadline_type=DeadlineType.OTHER, on=sent_on, code="K8")
+        if rule is not None:
+            updates["lapse_on"], lapse = rule_due("lapse", rule, sent_on)
+            payload["lapse_on"] = updates["lapse_on"].isoformat()
+
+    def already_sent(c: Case) -> list[str]:
+        if CaseNotice.objects.filter(pk=notice.pk, sent_on__isnull=False).exists():
+            return [_("this decision was already recorded as sent")]
+        return []
+
+    def mark_sent(c: Case) -> None:
+        basis = {**notice.basis, "lapse": lapse} if lapse else notice.basis
+        CaseNotice.objects.filter(pk=notice.pk).update(sent_on=sent_on, basis=basis)
+
+    with transaction.atomic():
+        _record_fact(case, actor=actor, action="send_decision_notice", statuses=tuple(Status), permitted=policy.can_handle,
+                     updates=updates, now=moment, legal_basis=notice.legal_source, payload=payload,
+                     refusal=already_sent, after=mark_sent)
+        _sweep_notices(case, moment)
+    notice.refresh_from_db()
+    return case

@@ -341,4 +341,6 @@ def sweep_sla(*, now: dt.datetime | None = None) -> SweepResult:
                 # whole table, and JIT-compiling it costs more than it saves.
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute("SET LOCAL jit = off")
-        return apply_sweep(now=now)
+        from .notice_sweep import sweep_into
+
+        return sweep_into(apply_sweep(now=now), now=now)  # and the decision notices' clocks (K11, T5)

@@ -32,6 +32,9 @@ class DeadlineInput:
     anonymous: bool = False
     accepted: date | None = None
     extensions: int = 0
+    # The days each extension actually granted (each 1..the rule's extension length); when given,
+    # there is one per extension. Empty: every extension counts at the rule's full length.
+    extension_days: tuple[int, ...] = ()
     # ((suspended_on, resumed_on or None), ...): an open suspension pauses the clock.
     suspensions: tuple[tuple[date, date | None], ...] = ()
     # Outside the receiving body's competence (or over-level, §4.3): routed on, not accepted here.
@@ -89,6 +92,13 @@ def _validate(inp: DeadlineInput) -> None:
         raise ValueError(f"extensions apply only to denunciations (LTC Art 30), not to a {inp.kind}")
     if inp.decided is not None and inp.decided < inp.received:
         raise ValueError(f"decided {inp.decided} is before received {inp.received}")
+    if inp.extension_days:
+        if inp.extensions and len(inp.extension_days) != inp.extensions:
+            raise ValueError(f"{inp.extensions} extension(s) but {len(inp.extension_days)} extension length(s)")
+        if inp.kind != CaseKind.DENUNCIATION:
+            raise ValueError(f"extensions apply only to denunciations (LTC Art 30), not to a {inp.kind}")
+        if any(isinstance(days, bool) or not isinstance(days, int) or days < 1 for days in inp.extension_days):
+            raise ValueError("each extension must add at least one day")
     for start, end in inp.suspensions:
         if end is not None and end < start:
             raise ValueError(f"suspension {start}:{end} resumes before it starts")
@@ -143,17 +153,24 @@ def _resolution(inp: DeadlineInput, accepted: date, result: DeadlineResult, cal:
         result.basis.append({"deadline": "resolution", "note": f"no resolution rule in force on {accepted}"})
         return
     result.max_extensions = rule.max_extensions
-    if inp.extensions > rule.max_extensions:
+    count = len(inp.extension_days) or inp.extensions
+    if count > rule.max_extensions:
         raise ValueError(
-            f"{inp.extensions} extension(s) requested but a {inp.complexity} {inp.kind} allows "
+            f"{count} extension(s) requested but a {inp.complexity} {inp.kind} allows "
             f"{rule.max_extensions} ({rule.code}, {rule.legal_source})"
         )
+    longest = max(inp.extension_days, default=0)
+    if longest > rule.extension_length:
+        raise ValueError(f"an extension of {longest} days exceeds the {rule.extension_length} days an extension "
+                         f"may add ({rule.code}, {rule.legal_source})")
     end = accepted + timedelta(days=rule.length)
     entry = _entry("resolution", rule, accepted)
-    if inp.extensions:
-        end += timedelta(days=inp.extensions * rule.extension_length)
-        entry["extensions"] = {"count": inp.extensions, "days_each": rule.extension_length,
-                               "note": "added to the unrolled end (reference §2)"}
+    if count:
+        days = list(inp.extension_days) or [rule.extension_length] * count
+        end += timedelta(days=sum(days))
+        entry["extensions"] = {"count": count, "days": days, "days_each": rule.extension_length,
+                               "note": "added to the unrolled end (reference §2); days_each is the most one "
+                                       "extension may add"}
     suspensions = []
     for start, resumed in sorted(inp.suspensions):
         if start < accepted:
@@ -288,6 +305,23 @@ def _after_decision(inp: DeadlineInput, result: DeadlineResult, cal: WorkingCale
                                "source": "BLDS Art 148(5)"}
         result.basis.append(entry)
         setattr(result, "appeal_due" if name == "appeal" else "final_on", due)
+
+
+def rule_due(name: str, rule: Rule, start: date) -> tuple[date, dict]:
+    """Count one rule's period from ``start``: its due date and the basis entry, as ``compute_deadlines`` writes them
+    (a decision notice's K11/T5 clock, the K8 lapse)."""
+    cal = get_calendar()
+    due = _count(rule, start, cal)
+    return due, _settle(_entry(name, rule, start), due, cal)
+
+
+def earliest_after_lead_time(rule: Rule, notified: date) -> date:
+    """The first day an event may take place when ``rule`` demands a lead time after the notice (K10: a dialogue
+    at least 5 days after its invitation). Counted back from the event, so nothing rolls: the notice day is
+    not counted, and a notice on day D allows the event on D + length."""
+    if rule.day_count == DayCount.WORKING:
+        return get_calendar().add_working_days(notified, rule.length)
+    return notified + timedelta(days=rule.length)
 
 
 @dataclass(frozen=True)

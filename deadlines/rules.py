@@ -95,3 +95,10 @@ def extensions_allowed(*, kind: str, round: int, complexity: str, remote: bool, 
     found = find_rule(kind=kind, deadline_type=DeadlineType.RESOLUTION, on=on, round=round,
                       complexity=complexity, remote=remote)
     return found.max_extensions if found else 0
+
+
+def extension_length(*, kind: str, round: int, complexity: str, remote: bool, on: date) -> int:
+    """The most days one extension may add under the resolution period in force on ``on`` (T4: 30)."""
+    found = find_rule(kind=kind, deadline_type=DeadlineType.RESOLUTION, on=on, round=round,
+                      complexity=complexity, remote=remote)
+    return found.extension_length if found and found.max_extensions else 0

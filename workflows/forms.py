@@ -3,11 +3,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cases import grounds as legal_grounds
 from cases import rules
 from cases.forms import LimitationFieldsMixin, units_valid_on
 from cases.identity import petitioners_for
 from cases.models import Competence, Topic
 from deadlines.models import CaseKind, Complexity
+from deadlines.rules import extension_length
 from organisation.models import Unit
 
 from access import policy
@@ -156,8 +158,36 @@ class VerifyForm(forms.Form):
             del self.fields["findings_differ"]  # a dialogue is a complaint's step (LKN Art 30), never a denunciation's
 
 
-class DialogueForm(forms.Form):
-    minutes = forms.CharField(label=_("minutes of the dialogue"), widget=forms.Textarea)
+PEOPLE_HELP = _("One per line: name and role (complainant, representative, respondent, related party, body).")
+
+
+class DialogueScheduleForm(forms.Form):
+    """The invitation to the dialogue: time, place and who is invited (NĐ 124 Art 28(1))."""
+
+    scheduled_at = forms.DateTimeField(label=_("time of the dialogue"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("place"), max_length=255)
+    participants = forms.CharField(label=_("invited participants"), widget=forms.Textarea, help_text=PEOPLE_HELP)
+    invited_on = forms.DateField(label=_("invitation sent on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Leave empty if the invitation goes out today."))
+
+
+class DialogueRecordForm(forms.Form):
+    """What happened at the scheduled dialogue (NĐ 124 Art 28(4)–(5))."""
+
+    HELD, ABSENT, POSTPONED = "held", "absent", "postponed"
+
+    result = forms.ChoiceField(label=_("result"), widget=forms.RadioSelect, choices=[
+        (HELD, _("The dialogue was held: record the minutes")),
+        (ABSENT, _("The invited complainant did not come, without a valid reason: the case goes on to a decision")),
+        (POSTPONED, _("An invited party could not come for a valid reason: the dialogue is postponed")),
+    ])
+    attendance = forms.CharField(label=_("who attended"), widget=forms.Textarea, required=False, help_text=PEOPLE_HELP)
+    absent = forms.CharField(label=_("who was absent"), widget=forms.Textarea, required=False, help_text=PEOPLE_HELP)
+    minutes = forms.CharField(label=_("minutes of the dialogue"), widget=forms.Textarea, required=False)
+    outcome = forms.CharField(label=_("points agreed and still disputed"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(label=_("reason given for the absence"), widget=forms.Textarea, required=False)
 
 
 class DecisionForm(forms.Form):
@@ -190,12 +220,85 @@ class GroundsForm(forms.Form):
     grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
 
 
+class LegalGroundForm(forms.Form):
+    """A suspension or resumption decision: the ground the law gives, chosen from the list for the case's kind."""
+
+    ground = forms.ChoiceField(label=_("legal ground"), widget=forms.RadioSelect)
+    grounds = forms.CharField(label=_("details"), widget=forms.Textarea, required=False,
+                              help_text=_("Required for another ground."))
+    decision_number = forms.CharField(label=_("decision number"), max_length=100, required=False)
+    choices_by_kind = None  # kind -> the grounds the law gives
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = (self.choices_by_kind or {}).get(case.kind, ())
+        self.fields["ground"].choices = [(choice.value, choice.label) for choice in allowed]
+
+
+class SuspendForm(LegalGroundForm):
+    choices_by_kind = legal_grounds.SUSPENSION_GROUNDS
+
+
+class ResumeForm(LegalGroundForm):
+    choices_by_kind = legal_grounds.RESUMPTION_GROUNDS
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("days added"), min_value=1)
+    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
+    decision_number = forms.CharField(label=_("decision number"), max_length=100, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = extension_length(kind=case.kind, round=case.round, complexity=case.complexity, remote=case.is_remote,
+                                 on=case.accepted_on or policy.legal_today())
+        if limit:
+            self.fields["days"].widget.attrs["max"] = limit
+            self.fields["days"].initial = limit
+            self.fields["days"].help_text = _("At most %(limit)d days.") % {"limit": limit}
+
+
+class ReassessComplexityForm(forms.Form):
+    complexity = forms.ChoiceField(label=_("complexity"), choices=Complexity.choices)
+    criteria = forms.MultipleChoiceField(label=_("criteria met (NĐ 31 Art 3; NĐ 124 Art 3a)"),
+                                         choices=legal_grounds.ComplexityCriterion.choices,
+                                         widget=forms.CheckboxSelectMultiple, required=False)
+    grounds = forms.CharField(label=_("grounds for the complexity finding"), widget=forms.Textarea)
+
+
+class SendNoticeForm(forms.Form):
+    notice = forms.TypedChoiceField(label=_("decision sent to the parties"), coerce=int)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].choices = [
+            (notice.pk, notice_label(notice)) for notice in case.notices.filter(sent_on__isnull=True)
+        ]
+
+
+def notice_label(notice) -> str:
+    text = f"{notice.get_purpose_display()} · {notice.decided_on:%d/%m/%Y}"
+    if notice.decision_number:
+        text += f" · {notice.decision_number}"
+    if notice.due:
+        text += " · " + str(_("to be sent by %(day)s") % {"day": f"{notice.due:%d/%m/%Y}"})
+    return text
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea)
     petitioner_ids = forms.TypedMultipleChoiceField(label=_("petitioners withdrawing"), coerce=int, required=False)
+    decision_number = forms.CharField(
+        label=_("termination decision number"), max_length=100, required=False,
+        help_text=_("Required when everyone withdraws a case already accepted: the resolution is terminated."))
     continue_resolution = forms.BooleanField(label=_("continue the resolution ex officio"), required=False)
+    continue_ground = forms.ChoiceField(
+        label=_("ground for continuing (LTC Art 33)"), required=False,
+        choices=[("", "—"), *legal_grounds.ContinueGround.choices])
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         people = petitioners_for(user=user, case=case, purpose="withdrawal")
         self.fields["petitioner_ids"].choices = [(p["pk"], p["full_name"]) for p in people]
+        if case.kind != CaseKind.DENUNCIATION:
+            del self.fields["continue_resolution"], self.fields["continue_ground"]

@@ -26,6 +26,9 @@ class CaseFlowViewset(FlowAppViewset):
     appeal_path = path("cases/<int:case_pk>/appeal/", views.AppealView.as_view(), name="case_appeal")
     appeal_overdue_path = path("cases/<int:case_pk>/appeal-overdue/", views.AppealOverdueView.as_view(),
                                name="case_appeal_overdue")
+    complexity_path = path("cases/<int:case_pk>/complexity/", views.ReassessComplexityView.as_view(),
+                           name="case_reassess_complexity")
+    send_notice_path = path("cases/<int:case_pk>/notices/sent/", views.SendNoticeView.as_view(), name="case_send_notice")
 
 
 urlpatterns = [path("", CaseFlowViewset(CaseFlow, app_name="workflow").urls)]

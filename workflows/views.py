@@ -38,7 +38,7 @@ from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
-from cases.case_page import case_flags, case_records, task_title, working_days_left
+from cases.case_page import case_flags, case_records, dialogues_for, task_title, working_days_left
 from cases.models import Case, Petitioner, Status
 
 from . import forms, sync
@@ -91,6 +91,7 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
         )
 
     def perform(self, form, case, actor):
+        """Take the task's act; return a message to keep the task open (a step of it is done), else None."""
         raise NotImplementedError
 
     def form_valid(self, form):
@@ -98,14 +99,15 @@ class CaseTaskView(LoginRequiredMixin, generic.FormView):
         with sync.task_in_progress(case.pk):
             try:
                 with transaction.atomic():
-                    self.perform(form, case=case, actor=self.request.user)
+                    kept_open = self.perform(form, case=case, actor=self.request.user)
             except (InvalidInput, Forbidden, NotFound, Conflict) as error:
                 return _error_response(self, form, error)
-            self.activation.execute()
+            if not kept_open:
+                self.activation.execute()
         # The flow moved on by its own rules; make sure the result is what the case's status calls for.
         sync.sync_process(case)
         title = task_title(self.activation.task, case)
-        messages.success(self.request, _("Completed: %(task)s") % {"task": title})
+        messages.success(self.request, kept_open or _("Completed: %(task)s") % {"task": title})
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
@@ -207,12 +209,37 @@ class VerifyView(CaseTaskView):
 
 
 class DialogueView(CaseTaskView):
-    form_class = forms.DialogueForm
+    """Two steps of one task: invite the parties (the task stays open until the day comes), then record
+    what happened. A dialogue postponed for a valid reason is scheduled again from the same task."""
+
+    def pending(self):
+        if not hasattr(self, "_pending"):
+            self._pending = services.pending_dialogue(self.case)
+        return self._pending
+
+    def get_form_class(self):
+        return forms.DialogueRecordForm if self.pending() is not None else forms.DialogueScheduleForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(dialogues=dialogues_for(self.request.user, self.case), **kwargs)
 
     def perform(self, form, case, actor):
-        if case.status == Status.IN_VERIFICATION:
-            services.case_start_dialogue(case=case, actor=actor)
-        services.case_record_dialogue(case=case, actor=actor, minutes=form.cleaned_data["minutes"])
+        data = form.cleaned_data
+        if isinstance(form, forms.DialogueScheduleForm):
+            services.case_schedule_dialogue(case=case, actor=actor, scheduled_at=data["scheduled_at"],
+                                            place=data["place"], participants=data["participants"],
+                                            invited_on=data["invited_on"])
+            return _("The dialogue is scheduled. Record its outcome on this task once it has taken place.")
+        if data["result"] == form.HELD:
+            services.case_record_dialogue(case=case, actor=actor, minutes=data["minutes"],
+                                          attendance=data["attendance"], absent=data["absent"],
+                                          outcome=data["outcome"])
+            return None
+        postponed = data["result"] == form.POSTPONED
+        services.case_record_dialogue_absence(case=case, actor=actor, absent=data["absent"], valid_reason=postponed,
+                                              reason=data["reason"], attendance=data["attendance"],
+                                              minutes=data["minutes"])
+        return _("The dialogue is postponed. Schedule it again on this task.") if postponed else None
 
 
 class DraftDecisionView(CaseTaskView):
@@ -286,26 +313,56 @@ class CaseActView(LoginRequiredMixin, generic.FormView):
         return reverse("case_detail", args=[self.case.pk])
 
 
-class SuspendView(CaseActView):
+class CaseFormActView(CaseActView):
+    """An act page whose form depends on the case (its kind's grounds, its limits)."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+
+class SuspendView(CaseFormActView):
     title = _("Suspend the resolution")
+    form_class = forms.SuspendForm
 
     def perform(self, form, case, actor):
-        services.case_suspend(case=case, actor=actor, grounds=form.cleaned_data["grounds"])
+        services.case_suspend(case=case, actor=actor, **form.cleaned_data)
 
 
-class ResumeView(CaseActView):
+class ResumeView(CaseFormActView):
     title = _("Resume the resolution")
-    form_class = forms.ConfirmForm
+    form_class = forms.ResumeForm
 
     def perform(self, form, case, actor):
-        services.case_resume(case=case, actor=actor)
+        services.case_resume(case=case, actor=actor, **form.cleaned_data)
 
 
-class ExtendView(CaseActView):
+class ExtendView(CaseFormActView):
     title = _("Extend the resolution period")
+    form_class = forms.ExtendForm
 
     def perform(self, form, case, actor):
-        services.case_extend(case=case, actor=actor, grounds=form.cleaned_data["grounds"])
+        services.case_extend(case=case, actor=actor, **form.cleaned_data)
+
+
+class ReassessComplexityView(CaseActView):
+    title = _("Reassess the complexity")
+    form_class = forms.ReassessComplexityForm
+
+    def get_initial(self):
+        return {"complexity": self.case.complexity, "criteria": self.case.complexity_criteria}
+
+    def perform(self, form, case, actor):
+        services.case_reassess_complexity(case=case, actor=actor, **form.cleaned_data)
+
+
+class SendNoticeView(CaseFormActView):
+    """Record that a decision (suspension, resumption, termination, extension) was sent to the parties."""
+
+    title = _("Record a decision as sent")
+    form_class = forms.SendNoticeForm
+
+    def perform(self, form, case, actor):
+        services.case_send_decision_notice(case=case, actor=actor, notice=form.cleaned_data["notice"])
 
 
 class WithdrawView(CaseActView):
@@ -324,7 +381,9 @@ class WithdrawView(CaseActView):
             actor=actor,
             reason=data["reason"],
             petitioner_ids=data["petitioner_ids"] or None,
-            continue_resolution=data["continue_resolution"],
+            decision_number=data["decision_number"],
+            continue_resolution=data.get("continue_resolution", False),
+            continue_ground=data.get("continue_ground", ""),
         )
 
 

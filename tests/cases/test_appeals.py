@@ -79,8 +79,10 @@ def test_a_second_round_decision_becomes_final_under_k7_and_has_no_k5(world):
     services.case_accept(case=second, actor=world.province_head, now=on(8, 4))
     services.case_assign(case=second, actor=world.province_head, handler=province_handler, now=on(8, 4))
     services.case_start_verification(case=second, actor=province_handler, now=on(8, 5))
-    services.case_start_dialogue(case=second, actor=province_handler, now=on(8, 6))
-    services.case_record_dialogue(case=second, actor=province_handler, minutes="Biên bản.", now=on(8, 7))
+    services.case_schedule_dialogue(case=second, actor=province_handler, scheduled_at=on(8, 12, 14),
+                                    place="Trụ sở UBND tỉnh", participants=["Người khiếu nại"], now=on(8, 6))
+    services.case_record_dialogue(case=second, actor=province_handler, minutes="Biên bản.",
+                                  attendance=["Người khiếu nại"], now=on(8, 12, 16))
     services.case_decide(case=second, actor=world.province_head, decision_number="9/QĐ", summary="x", now=on(8, 20))
     second.refresh_from_db()
     assert second.appeal_due is None  # after a second decision, only a lawsuit

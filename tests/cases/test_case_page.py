@@ -68,8 +68,10 @@ def test_the_page_costs_the_same_for_a_short_and_a_long_history(world, client, d
                                                    respondent_number="5/QĐ")).case
     services.case_accept(case=long, actor=world.head, now=aware(RECEIVED))
     for n in range(4):
-        services.case_suspend(case=long, actor=world.head, grounds="Chờ.", now=aware(RECEIVED + dt.timedelta(days=n)))
-        services.case_resume(case=long, actor=world.head, now=aware(RECEIVED + dt.timedelta(days=n)))
+        services.case_suspend(case=long, actor=world.head, ground="other", grounds="Chờ.",
+                              now=aware(RECEIVED + dt.timedelta(days=n)))
+        services.case_resume(case=long, actor=world.head, ground="other", grounds="Hết.",
+                             now=aware(RECEIVED + dt.timedelta(days=n)))
     assert queries(long) == queries(short) <= 25
 
 
@@ -79,7 +81,7 @@ def test_an_act_page_opens_from_the_case_page_and_returns_to_it(world, client):
     client.force_login(world.head)
     url = reverse("workflow:case_suspend", args=[case.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"grounds": "Chờ kết quả giám định."})
+    response = client.post(url, {"ground": "await_other_body", "grounds": "Chờ kết quả giám định."})
     assert response.status_code == 302 and response["Location"] == reverse("case_detail", args=[case.pk])
 
 

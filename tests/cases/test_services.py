@@ -239,7 +239,7 @@ def test_acts_out_of_order_are_refused_as_conflicts(world):
         (services.case_decide, {"decision_number": "1", "summary": "x"}),
         (services.case_close, {}),
         (services.case_start_dialogue, {}),
-        (services.case_resume, {}),
+        (services.case_resume, {"ground": "result_received"}),
         (services.case_extend, {"grounds": "x"}),
     ]:
         with pytest.raises(Conflict):
@@ -302,13 +302,16 @@ def test_second_round_complaint_cannot_be_decided_without_dialogue(world):
     with pytest.raises(Conflict, match="dialogue"):
         services.case_decide(case=second, actor=world.province_head, decision_number="2", summary="x",
                              now=aware(dt.date(2026, 8, 1)))
-    services.case_start_dialogue(case=second, actor=province_handler, now=aware(dt.date(2026, 8, 1)))
-    with pytest.raises(Conflict, match="dialogue"):
+    services.case_schedule_dialogue(case=second, actor=province_handler, scheduled_at=aware(dt.date(2026, 8, 6), 14),
+                                    place="Trụ sở UBND tỉnh", participants=["Nguyễn Văn A"],
+                                    now=aware(dt.date(2026, 8, 1)))
+    with pytest.raises(Conflict, match="scheduled for 06/08/2026"):
         services.case_decide(case=second, actor=world.province_head, decision_number="2", summary="x",
                              now=aware(dt.date(2026, 8, 2)))
-    services.case_record_dialogue(case=second, actor=province_handler, minutes="Biên bản", now=aware(dt.date(2026, 8, 3)))
+    services.case_record_dialogue(case=second, actor=province_handler, minutes="Biên bản", attendance=["Nguyễn Văn A"],
+                                  now=aware(dt.date(2026, 8, 6), 16))
     services.case_decide(case=second, actor=world.province_head, decision_number="2", summary="x",
-                         now=aware(dt.date(2026, 8, 4)))
+                         now=aware(dt.date(2026, 8, 7)))
     assert Case.objects.get(pk=second.pk).status == Status.DECIDED
 
 
@@ -357,10 +360,10 @@ def test_suspension_pauses_and_resumption_moves_the_deadline(world):
     case = accepted_denunciation(world)
     _to_verification(world, case)
     original_due = Case.objects.get(pk=case.pk).resolution_due
-    services.case_suspend(case=case, actor=world.head, grounds="Chờ giám định", now=aware(dt.date(2026, 7, 13)))
+    services.case_suspend(case=case, actor=world.head, ground="await_expert", now=aware(dt.date(2026, 7, 13)))
     case.refresh_from_db()
     assert case.status == Status.SUSPENDED and case.resolution_due is None
-    services.case_resume(case=case, actor=world.head, now=aware(dt.date(2026, 7, 23)))
+    services.case_resume(case=case, actor=world.head, ground="result_received", now=aware(dt.date(2026, 7, 23)))
     case.refresh_from_db()
     assert case.status == Status.IN_VERIFICATION  # back where it was
     expected = compute_deadlines(
@@ -376,8 +379,9 @@ def test_complaint_suspension_exists_only_from_1_july_2026(world):
     old = intake(world, received=dt.date(2026, 5, 4))
     services.case_accept(case=old, actor=world.head, now=aware(dt.date(2026, 5, 6)))
     with pytest.raises(Conflict, match="suspension"):
-        services.case_suspend(case=old, actor=world.head, grounds="x", now=aware(dt.date(2026, 5, 20)))
-    services.case_suspend(case=old, actor=world.head, grounds="Chờ kết quả", now=aware(dt.date(2026, 7, 2)))
+        services.case_suspend(case=old, actor=world.head, ground="force_majeure", now=aware(dt.date(2026, 5, 20)))
+    services.case_suspend(case=old, actor=world.head, ground="other", grounds="Chờ kết quả",
+                          now=aware(dt.date(2026, 7, 2)))
     assert Case.objects.get(pk=old.pk).status == Status.SUSPENDED
 
 
@@ -394,7 +398,8 @@ def test_partial_withdrawal_keeps_the_case_full_withdrawal_ends_it(world):
     with pytest.raises(InvalidInput):
         services.case_withdraw(case=case, actor=world.reception, reason="again", petitioner_ids=[first.pk],
                                now=aware(dt.date(2026, 7, 9)))
-    services.case_withdraw(case=case, actor=world.reception, reason="Rút hết", now=aware(dt.date(2026, 7, 10)))
+    services.case_withdraw(case=case, actor=world.reception, reason="Rút hết", decision_number="9/QĐ-ĐC",
+                           now=aware(dt.date(2026, 7, 10)))
     case.refresh_from_db()
     assert case.status == Status.WITHDRAWN
     assert [a for a, _, _ in actions(case)][-2:] == ["withdraw_partially", "withdraw"]
@@ -403,7 +408,7 @@ def test_partial_withdrawal_keeps_the_case_full_withdrawal_ends_it(world):
 def test_denunciation_with_signs_of_violation_continues_after_full_withdrawal(world):
     case = accepted_denunciation(world)
     services.case_withdraw(case=case, actor=world.reception, reason="Rút", continue_resolution=True,
-                           now=aware(dt.date(2026, 7, 9)))
+                           continue_ground="signs_of_violation", now=aware(dt.date(2026, 7, 9)))
     assert Case.objects.get(pk=case.pk).status == Status.ACCEPTED
     complaint = intake(world, respondent_number="77/QĐ")
     with pytest.raises(InvalidInput):

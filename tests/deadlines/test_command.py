@@ -42,6 +42,10 @@ def test_example_c_notice_and_options():
     data = deadline("--kind", "denunciation", "--received", "2025-05-26", "--accepted", "2025-06-02",
                     "--complexity", "especially_complex", "--extensions", "2")
     assert data["resolution_due"] == "2025-09-03"
+    # a shorter second extension: 30 + 30 + 10 days from Mon 2/6/2025 end Mon 11/8/2025
+    data = deadline("--kind", "denunciation", "--received", "2025-05-26", "--accepted", "2025-06-02",
+                    "--complexity", "especially_complex", "--extension-days", "30", "10")
+    assert data["resolution_due"] == "2025-08-11"
     # Suspended 10/6 -> 20/6/2025 (10 days): 2/7 + 10 = Sat 12/7 -> Mon 14/7.
     data = deadline("--kind", "denunciation", "--received", "2025-05-26", "--accepted", "2025-06-02",
                     "--suspend", "2025-06-10:2025-06-20")

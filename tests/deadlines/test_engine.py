@@ -153,6 +153,38 @@ def test_extensions_on_a_complaint_are_refused():
         run(kind="complaint", received=D(2025, 6, 2), complexity="complex", extensions=1)
 
 
+def test_an_extension_may_add_fewer_days_than_the_maximum():
+    # Accepted Thu 5/6/2025: 30 days end (unrolled) Sat 5/7; +10 = Tue 15/7/2025.
+    result = run(kind="denunciation", received=D(2025, 6, 2), accepted=D(2025, 6, 5), complexity="complex",
+                 extensions=1, extension_days=(10,))
+    assert result.resolution_due == D(2025, 7, 15)
+    entry = next(e for e in result.basis if e["deadline"] == "resolution")
+    assert entry["extensions"]["count"] == 1 and entry["extensions"]["days"] == [10]
+    # the days alone say how many extensions there were
+    assert run(kind="denunciation", received=D(2025, 6, 2), accepted=D(2025, 6, 5), complexity="complex",
+               extension_days=(10,)).resolution_due == D(2025, 7, 15)
+    # two extensions, 30 + 12 days: Sat 5/7 + 42 = Sat 16/8/2025 -> Mon 18/8
+    assert run(kind="denunciation", received=D(2025, 6, 2), accepted=D(2025, 6, 5), complexity="especially_complex",
+               extensions=2, extension_days=(30, 12)).resolution_due == D(2025, 8, 18)
+    # without days, each extension counts in full (as before)
+    assert run(kind="denunciation", received=D(2025, 6, 2), accepted=D(2025, 6, 5), complexity="complex",
+               extensions=1).resolution_due == D(2025, 8, 4)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"extensions": 2, "extension_days": (10,), "complexity": "especially_complex"}, "extension length"),
+    ({"extension_days": (31,), "complexity": "complex"}, "exceeds the 30 days"),
+    ({"extension_days": (0,), "complexity": "complex"}, "at least one day"),
+    ({"extension_days": (10, 10), "complexity": "complex"}, "allows 1"),
+    ({"extension_days": (10,), "complexity": "simple"}, "allows 0"),
+    ({"extension_days": (10,), "complexity": "complex", "kind": "complaint"}, "only to denunciations"),
+])
+def test_extension_days_the_law_does_not_allow_are_refused(kwargs, message):
+    values = {"kind": "denunciation", "received": D(2025, 6, 2), "accepted": D(2025, 6, 5), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        run(**values)
+
+
 # --- Suspension (T5, K11) --------------------------------------------------------------
 
 def test_denunciation_suspension_excludes_the_suspended_days():

@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from cases.models import CaseEvent
@@ -81,3 +83,33 @@ def driver(client, world):
 def classify_data(case):
     return {"kind": case.kind, "competent_unit": case.competent_unit_id, "complexity": case.complexity}
 
+
+
+_travellers = []
+
+
+@pytest.fixture(autouse=True)
+def back_from_the_dialogue_day():
+    """``hold_dialogue`` leaves the clock on the dialogue's day for the rest of the test; this brings it back."""
+    yield
+    while _travellers:
+        _travellers.pop().stop()
+
+
+def hold_dialogue(driver, process, handler, *, minutes="Biên bản đối thoại.", attendance="Nguyễn Văn A"):
+    """The dialogue task in its two steps: the invitation (at least 5 days ahead, K10; the task stays open),
+    then, on the day, the minutes (the task completes). The clock stays on the dialogue's day (ticking)
+    until the test ends."""
+    from workflows.flows import CaseFlow
+
+    day = timezone.localdate() + dt.timedelta(days=6)
+    driver.complete(process, CaseFlow.dialogue, handler, {
+        "scheduled_at": f"{day.isoformat()}T09:00", "place": "Trụ sở UBND xã A",
+        "participants": "Nguyễn Văn A (người khiếu nại)\nChủ tịch UBND xã A (người bị khiếu nại)",
+    })
+    assert open_nodes(process) == {"dialogue"}  # invited: the same task waits for the day
+    traveller = time_machine.travel(timezone.make_aware(dt.datetime.combine(day, dt.time(15))), tick=True)
+    traveller.start()
+    _travellers.append(traveller)
+    driver.complete(process, CaseFlow.dialogue, handler, {"result": "held", "minutes": minutes,
+                                                          "attendance": attendance})

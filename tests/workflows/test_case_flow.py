@@ -11,7 +11,16 @@ from organisation.models import Role
 from tests.factories import aware, member
 from workflows.flows import CaseFlow
 
-from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, open_nodes, open_task, trail
+from .conftest import (
+    RECEIVED,
+    classify_data,
+    complaint_kwargs,
+    denunciation_kwargs,
+    hold_dialogue,
+    open_nodes,
+    open_task,
+    trail,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +71,7 @@ def test_first_round_complaint_with_differing_findings_goes_through_dialogue_to_
         findings={"findings": "Quyết định đúng một phần.", "findings_differ": "on"},
     )
     assert open_nodes(process) == {"dialogue"}
-    driver.complete(process, CaseFlow.dialogue, world.handler, {"minutes": "Biên bản đối thoại."})
+    hold_dialogue(driver, process, world.handler)
     driver.complete(process, CaseFlow.draft_decision, world.handler, DECISION)
     # the head signs the handler's draft (the form is prefilled from it)
     sign = open_task(process, CaseFlow.sign_decision)
@@ -76,10 +85,11 @@ def test_first_round_complaint_with_differing_findings_goes_through_dialogue_to_
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert case.handler == world.handler and case.dialogue_held
+    assert case.dialogues.get().state == "held"
     assert trail(case) == [
         *UP_TO_VERIFICATION,
         ("record_verification", "in_verification"),
-        ("start_dialogue", "in_dialogue"),
+        ("schedule_dialogue", "in_dialogue"),
         ("record_dialogue", "in_dialogue"),
         ("record_draft", "in_dialogue"),
         ("decide", "decided"),
@@ -178,7 +188,7 @@ def test_second_round_complaint_cannot_be_decided_without_a_dialogue(world, driv
     assert second.status == Status.IN_VERIFICATION
     assert CaseEvent.objects.filter(case=second).count() == events_before
 
-    driver.complete(process, CaseFlow.dialogue, province_handler, {"minutes": "Đối thoại lần hai."})
+    hold_dialogue(driver, process, province_handler, minutes="Đối thoại lần hai.")
     driver.complete(process, CaseFlow.draft_decision, province_handler, DECISION)
     driver.complete(process, CaseFlow.sign_decision, world.province_head, DECISION)
     second.refresh_from_db()
@@ -196,11 +206,12 @@ def test_suspended_case_refuses_to_complete_its_task_until_resumed(world, driver
     # the handler may not suspend; the head may
     client.force_login(world.handler)
     suspend = reverse("workflow:case_suspend", args=[case.pk])
-    assert client.post(suspend, {"grounds": "Chờ giám định."}).status_code == 403
+    assert client.post(suspend, {"ground": "await_expert", "grounds": "Chờ giám định."}).status_code == 403
     client.force_login(world.head)
-    assert client.post(suspend, {"grounds": ""}).status_code == 400
-    assert client.post(suspend, {"grounds": "Chờ giám định."}).status_code == 302
-    assert client.post(suspend, {"grounds": "Lần nữa."}).status_code == 409
+    assert client.post(suspend, {"grounds": "Chờ giám định."}).status_code == 400  # no legal ground chosen
+    assert client.post(suspend, {"ground": "force_majeure"}).status_code == 400  # not a ground for a denunciation
+    assert client.post(suspend, {"ground": "await_expert", "grounds": "Chờ giám định."}).status_code == 302
+    assert client.post(suspend, {"ground": "await_expert", "grounds": "Lần nữa."}).status_code == 409
     case.refresh_from_db()
     assert case.status == Status.SUSPENDED
 
@@ -212,7 +223,7 @@ def test_suspended_case_refuses_to_complete_its_task_until_resumed(world, driver
     assert response.status_code == 409 and "no longer open" in response.content.decode()
 
     client.force_login(world.head)
-    assert client.post(reverse("workflow:case_resume", args=[case.pk])).status_code == 302
+    assert client.post(reverse("workflow:case_resume", args=[case.pk]), {"ground": "result_received"}).status_code == 302
     assert open_nodes(process) == {"draft_decision"}  # picked up where it stopped
     driver.complete(process, CaseFlow.draft_decision, world.handler, CONCLUSION)
     assert open_nodes(process) == {"sign_decision"}
@@ -288,6 +299,6 @@ def test_a_refused_act_answers_403_with_the_reason(world, client, settings):
     services.case_accept(case=case, actor=world.head, now=aware(RECEIVED))
     client.force_login(world.handler)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.post(reverse("workflow:case_suspend", args=[case.pk]), {"grounds": "Chờ giám định."})
+    response = client.post(reverse("workflow:case_suspend", args=[case.pk]), {"ground": "records_held"})
     assert response.status_code == 403
     assert "you are not allowed to suspend in this case" in response.content.decode()

@@ -18,7 +18,7 @@ from tests.factories import aware
 from workflows.flows import CaseFlow
 from cases.identity import mask_name
 
-from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, open_task
+from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, hold_dialogue, open_task
 from .test_case_flow import through_verification
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_a_task_page_shows_the_case_petitioners_contested_decision_and_what_was_
         driver, case, reception=world.reception, head=world.head, handler=world.handler,
         findings={"findings": "Quyết định đúng một phần (ghi nhận XM-1).", "findings_differ": "on"},
     )
-    driver.complete(case.process, CaseFlow.dialogue, world.handler, {"minutes": "Biên bản đối thoại ĐT-7."})
+    hold_dialogue(driver, case.process, world.handler, minutes="Biên bản đối thoại ĐT-7.")
     task = open_task(case.process, CaseFlow.draft_decision)
     page = driver.client.get(driver.url(task, "execute")).content.decode()
     assert "Nguyễn Văn A" in page and "001090000001" in page  # the petitioners, as allowed

@@ -12,14 +12,17 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from viewflow.workflow.status import STATUS
 
+from access import policy
 from cases import services
 from cases.errors import CaseError
 from cases.models import Case, CaseEvent
+from cases.sla import sweep_sla
 from tests.factories import aware
 
 from .conftest import RECEIVED, complaint_kwargs, denunciation_kwargs
@@ -44,6 +47,14 @@ def expected_tasks(case) -> set[str] | None:
     }.get(case.status)
 
 
+PARTIES = ["Nguyễn Văn A (người khiếu nại)", "Chủ tịch UBND xã A (người bị khiếu nại)"]
+
+
+def _unsent_notice(case):
+    notice = case.notices.filter(sent_on__isnull=True).order_by("pk").first()
+    return notice.pk if notice else 0  # none: the service answers NotFound
+
+
 def acts(world, now, flag):
     """Each service act with the officer who takes it and plausible input."""
     return {
@@ -57,16 +68,33 @@ def acts(world, now, flag):
         "assign": lambda c: services.case_assign(case=c, actor=world.head, handler=world.handler, now=now),
         "start_verification": lambda c: services.case_start_verification(case=c, actor=world.handler, now=now),
         "record_verification": lambda c: services.case_record_verification(
-            case=c, actor=world.handler, findings="Đúng một phần.", findings_differ=flag, now=now),
+            case=c, actor=world.handler, findings="Đúng một phần.", findings_differ=flag and c.kind == "complaint",
+            now=now),
         "start_dialogue": lambda c: services.case_start_dialogue(case=c, actor=world.handler, now=now),
-        "record_dialogue": lambda c: services.case_record_dialogue(case=c, actor=world.handler, minutes="Biên bản.", now=now),
+        "schedule_dialogue": lambda c: services.case_schedule_dialogue(
+            case=c, actor=world.handler, scheduled_at=now + dt.timedelta(days=5), place="UBND xã A",
+            participants=PARTIES, now=now),
+        "record_dialogue": lambda c: services.case_record_dialogue(case=c, actor=world.handler, minutes="Biên bản.",
+                                                                   attendance=PARTIES, now=now),
+        "record_dialogue_absence": lambda c: services.case_record_dialogue_absence(
+            case=c, actor=world.handler, absent=PARTIES[:1], valid_reason=flag, reason="Ốm." if flag else "", now=now),
+        "reassess_complexity": lambda c: services.case_reassess_complexity(
+            case=c, actor=world.head, complexity="simple" if c.complexity != "simple" else "complex",
+            grounds="Đánh giá lại.", criteria=["several_contents", "abroad"], now=now),
+        "send_decision_notice": lambda c: services.case_send_decision_notice(
+            case=c, actor=world.head, notice=_unsent_notice(c), now=now),
         "record_draft": lambda c: services.case_record_draft(case=c, actor=world.handler, **DECISION, now=now),
         "decide": lambda c: services.case_decide(case=c, actor=world.head, **DECISION, now=now),
         "close": lambda c: services.case_close(case=c, actor=world.head, now=now),
-        "suspend": lambda c: services.case_suspend(case=c, actor=world.head, grounds="Chờ giám định.", now=now),
-        "resume": lambda c: services.case_resume(case=c, actor=world.head, now=now),
-        "extend": lambda c: services.case_extend(case=c, actor=world.head, grounds="Vụ việc phức tạp.", now=now),
-        "withdraw": lambda c: services.case_withdraw(case=c, actor=world.reception, reason="Xin rút đơn.", now=now),
+        "suspend": lambda c: services.case_suspend(
+            case=c, actor=world.head, ground="await_expert" if c.kind == "denunciation" else "other",
+            grounds="Chờ giám định.", now=now),
+        "resume": lambda c: services.case_resume(case=c, actor=world.head, ground="other", grounds="Đã có kết quả.",
+                                                 now=now),
+        "extend": lambda c: services.case_extend(case=c, actor=world.head, grounds="Vụ việc phức tạp.",
+                                                 days=10 if flag else None, now=now),
+        "withdraw": lambda c: services.case_withdraw(case=c, actor=world.reception, reason="Xin rút đơn.",
+                                                     decision_number="9/QĐ-ĐC", now=now),
         "appeal": lambda c: services.case_appeal(case=c, actor=world.province_reception, received_at=now,
                                                  competent_unit=world.province, now=now),
         "appeal_overdue": lambda c: services.case_appeal_overdue(case=c, actor=world.province_reception,
@@ -120,16 +148,45 @@ class CaseLife(RuleBasedStateMachine):
 
     # --- steps -----------------------------------------------------------------------
 
-    @initialize(kind=st.sampled_from(["complaint", "denunciation"]))
-    def intake(self, kind):
+    @initialize(kind=st.sampled_from(["complaint", "denunciation"]), deep=st.booleans(),
+                complexity=st.sampled_from(["simple", "complex"]))
+    def intake(self, kind, deep, complexity):
+        """A fresh case, or one already under verification (so that the later acts get their turn)."""
         make = complaint_kwargs if kind == "complaint" else denunciation_kwargs
         with time_machine.travel(self.now, tick=False):
             result = services.case_intake(**{**make(self.world, received=RECEIVED), "now": self.now,
-                                             "start_process": True})
+                                             "start_process": True, "complexity": complexity,
+                                             "complexity_grounds": "Nhiều nơi." if complexity != "simple" else ""})
         self.case_id = result.case.pk
+        if deep:
+            w = self.world
+            for act in ("accept", "assign", "start_verification", "record_verification"):
+                self.tick()
+                with time_machine.travel(self.now, tick=False):
+                    acts(w, self.now, True)[act](self.case())
+
+    @rule(days=st.integers(1, 6))
+    def time_passes(self, days):
+        """Days go by; the sweep moves the case's and its decision notices' clocks (its alerts are no act)."""
+        self.now += dt.timedelta(days=days)
+        before = self.actions()
+        sweep_sla(now=self.now)
+        assert self.actions() == before
 
     @rule(act=st.sampled_from(sorted(acts(None, None, False))), flag=st.booleans())
     def act_through_the_service(self, act, flag):
+        self.take(act, flag)
+
+    @rule(pick=st.integers(0, 1000), flag=st.booleans())
+    def an_act_the_policy_offers_now(self, pick, flag):
+        """One of the acts the case page would offer one of the officers now, so the deep acts get their turn."""
+        w, case = self.world, self.case()
+        offered = sorted({a for user in (w.reception, w.handler, w.head) for a in policy.available_acts(user, case)}
+                         & set(acts(None, None, False)))
+        if offered:
+            self.take(offered[pick % len(offered)], flag)
+
+    def take(self, act, flag):
         self.tick()
         before = self.actions()
         with time_machine.travel(self.now, tick=False):
@@ -159,11 +216,11 @@ class CaseLife(RuleBasedStateMachine):
             "decide_acceptance": ({"decision": decision, "reason": "Lý do.", "ground": "sent_to_several", "to_body": "Tòa án nhân dân tỉnh",
                                    "instructions": "Gửi đơn đến UBND xã."}, [decision]),
             "assign_handler": ({"handler": self.world.handler.pk}, ["assign"]),
-            "verify": ({"findings": "Đúng một phần.", "findings_differ": "on" if flag else ""},
+            "verify": ({"findings": "Đúng một phần.",
+                        "findings_differ": "on" if flag and case.kind == "complaint" else ""},
                        ["start_verification", "record_verification"] if case.status == "accepted"
                        else ["record_verification"]),
-            "dialogue": ({"minutes": "Biên bản."}, ["start_dialogue", "record_dialogue"]
-                         if case.status == "in_verification" else ["record_dialogue"]),
+            "dialogue": self.dialogue_step(case, flag),
             "draft_decision": (DECISION, ["record_draft"]),
             "sign_decision": (DECISION, ["decide"]),
             "close": ({}, ["close"]),
@@ -181,6 +238,16 @@ class CaseLife(RuleBasedStateMachine):
         assert response.status_code == 302, f"{node} as {user} answered {response.status_code}"
         new = self.actions()[len(before):]
         assert new == expected, f"{node} went through and wrote the events {new}, not {expected}"
+
+    def dialogue_step(self, case, flag):
+        """The dialogue task: the invitation first (the task stays open), then on the day its outcome."""
+        if services.pending_dialogue(case) is None:
+            day = timezone.localtime(self.now + dt.timedelta(days=1)).date() + dt.timedelta(days=5)
+            return ({"scheduled_at": f"{day}T09:00", "place": "UBND xã A", "participants": "\n".join(PARTIES)},
+                    ["schedule_dialogue"])
+        if flag:
+            return {"result": "held", "minutes": "Biên bản.", "attendance": PARTIES[0]}, ["record_dialogue"]
+        return {"result": "absent", "absent": PARTIES[0]}, ["record_dialogue_absence"]
 
     # --- what must always hold -----------------------------------------------------------
 
@@ -207,6 +274,6 @@ class CaseLife(RuleBasedStateMachine):
 def test_the_process_keeps_in_step_with_the_case(world):
     CaseLife.world = world
     run_state_machine_as_test(CaseLife, settings=settings(
-        max_examples=15, stateful_step_count=12, deadline=None, derandomize=True, database=None,
+        max_examples=25, stateful_step_count=12, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.too_slow],
     ))

@@ -1,5 +1,6 @@
 """Acts taken outside a task page (API, admin, commands, the case page) leave the process in step."""
 import ast
+import datetime as dt
 import pathlib
 
 import pytest
@@ -34,15 +35,17 @@ def test_direct_service_calls_open_the_task_the_new_status_calls_for(world):
     assert open_nodes(case.process) == {"verify"}  # still the same step
     services.case_record_verification(case=case, actor=world.handler, findings="Đúng một phần.",
                                       findings_differ=True, now=DAY)
-    services.case_start_dialogue(case=case, actor=world.handler, now=DAY)
+    services.case_schedule_dialogue(case=case, actor=world.handler, scheduled_at=DAY + dt.timedelta(days=5),
+                                    place="UBND xã A", participants="Nguyễn Văn A", now=DAY)
     assert open_nodes(case.process) == {"dialogue"}  # the verification task gave way to the dialogue
-    services.case_suspend(case=case, actor=world.head, grounds="Chờ giám định.", now=DAY)
+    services.case_suspend(case=case, actor=world.head, ground="objective_obstacle", now=DAY)
     assert not open_nodes(case.process)
     case.process.refresh_from_db()
     assert case.process.finished is None  # parked, not ended
-    services.case_resume(case=case, actor=world.head, now=DAY)
+    services.case_resume(case=case, actor=world.head, ground="obstacle_ended", now=DAY)
     assert open_nodes(case.process) == {"dialogue"}  # picked up where it stopped
-    services.case_record_dialogue(case=case, actor=world.handler, minutes="Đã đối thoại.", now=DAY)
+    services.case_record_dialogue(case=case, actor=world.handler, minutes="Đã đối thoại.", attendance="Nguyễn Văn A",
+                                  now=DAY + dt.timedelta(days=5))
     services.case_decide(case=case, actor=world.head, decision_number="1/QĐ", summary="Giữ nguyên.", now=DAY)
     assert open_nodes(case.process) == {"close"}
     services.case_close(case=case, actor=world.head, now=DAY)

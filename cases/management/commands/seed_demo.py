@@ -365,7 +365,7 @@ class Command(BaseCommand):
         if target == Status.ACCEPTED:
             return
         if target == Status.WITHDRAWN:
-            services.case_withdraw(case=case, actor=reception, now=clock.next(),
+            services.case_withdraw(case=case, actor=reception, now=clock.next(), decision_number=f"{case.pk}/QĐ-ĐC",
                                    reason="Người gửi đơn có đơn xin rút toàn bộ nội dung.")
             return
         services.case_assign(case=case, actor=head, handler=handler, now=clock.next(1))
@@ -376,14 +376,25 @@ class Command(BaseCommand):
         if target == Status.IN_VERIFICATION:
             return
         if target == Status.SUSPENDED:
-            services.case_suspend(case=case, actor=head, now=clock.next(),
+            services.case_suspend(case=case, actor=head, now=clock.next(), decision_number=f"{case.pk}/QĐ-TĐC",
+                                  ground="await_expert" if case.kind == CaseKind.DENUNCIATION else "records_held",
                                   grounds="Chờ kết quả giám định của cơ quan chuyên môn.")
             return
         if case.kind == CaseKind.COMPLAINT and (target == Status.IN_DIALOGUE or self.rng.random() < 0.5):
-            services.case_start_dialogue(case=case, actor=handler, now=clock.next())
+            moment = clock.next()
+            # The invitation went out at least 5 days before (K10): backdated to then when the case allows it.
+            invited = max(case.accepted_on, timezone.localdate(moment) - dt.timedelta(days=5))
+            held_at = moment + (dt.timedelta(hours=2) if (timezone.localdate(moment) - invited).days >= 5
+                                else dt.timedelta(days=6))
+            services.case_schedule_dialogue(case=case, actor=handler, now=moment, scheduled_at=held_at,
+                                            place="Trụ sở UBND xã", invited_on=invited,
+                                            participants=["Người khiếu nại", "Người bị khiếu nại"])
             if target == Status.IN_DIALOGUE:
                 return
-            services.case_record_dialogue(case=case, actor=handler, now=clock.next(), minutes="Biên bản đối thoại.")
+            if held_at <= clock.limit:
+                clock.current = max(clock.current, held_at)
+                services.case_record_dialogue(case=case, actor=handler, now=clock.next(0.2), minutes="Biên bản đối thoại.",
+                                              attendance=["Người khiếu nại", "Người bị khiếu nại"])
         if case.kind == CaseKind.DENUNCIATION:
             services.case_decide(case=case, actor=head, now=clock.next(8), conclusion_number=f"{case.pk}/KL-TC",
                                  summary="Tố cáo đúng một phần.",

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         parser.add_argument("--multi-site", action="store_true")
         parser.add_argument("--accepted", type=iso_date)
         parser.add_argument("--extensions", type=int, default=0)
+        parser.add_argument("--extension-days", type=int, nargs="+", default=[], metavar="DAYS",
+                            help="days each extension added (one number per extension; default: the full length)")
         parser.add_argument("--suspend", type=suspension, nargs="+", action="extend", default=[],
                             metavar="FROM:TO")
 
@@ -65,6 +67,7 @@ class Command(BaseCommand):
             multi_site=options["multi_site"],
             accepted=options["accepted"],
             extensions=options["extensions"],
+            extension_days=tuple(options["extension_days"]),
             suspensions=tuple(options["suspend"]),
         )
         try:
