@@ -182,6 +182,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
     resolution_due = models.DateField(_("resolution due"), null=True, blank=True)
     notice_due = models.DateField(_("notice due"), null=True, blank=True)
+    # Set only where the rule changed during the acceptance window (reference §9): the stricter
+    # reading's date, which the SLA sweep alerts on; the stored acceptance_due keeps the applied reading.
+    acceptance_alert_due = models.DateField(_("acceptance alert date"), null=True, blank=True)
     acceptance_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     resolution_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     notice_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")

@@ -5,14 +5,14 @@ Kept apart from the model so that services, flows and views ask the same
 questions. A condition receives the case only; the date of the act under
 way is read from ``case.act_on`` (set by the service), falling back to today.
 """
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deadlines import clock
 from deadlines.models import CaseKind
 
 
 def act_date(case):
-    return getattr(case, "act_on", None) or timezone.localdate()
+    return getattr(case, "act_on", None) or clock.legal_today()
 
 
 MASS_PETITION_SIZE = 5  # "nhiều người": 5 or more signatories (reference §4.2, LTCD Art 29)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from access import policy
+from deadlines import clock
 from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Unit
@@ -68,6 +69,7 @@ ACT_LABELS = {
     "resume": gettext_lazy("resume"),
     "extend": gettext_lazy("extend"),
     "send_notices": gettext_lazy("record the notices"),
+    "recompute_deadlines": gettext_lazy("recompute the deadlines after a rule or calendar change"),
     "attach": gettext_lazy("file a document"),
     "withdraw": gettext_lazy("record the withdrawal"),
     "withdraw_partially": gettext_lazy("record the partial withdrawal"),
@@ -95,7 +97,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+    """The legal date of an instant: in Asia/Ho_Chi_Minh, whatever zone a request activated."""
+    return clock.legal_date(moment)
 
 
 def _resolve(model, value, *, label: str, field: str):
@@ -127,6 +130,18 @@ def check_pin(case: Case, pin: str) -> bool:
     return any(hmac.compare_digest(case.pin_hash, hash_pin(case.tracking_code, str(pin), key=key)) for key in keys)
 
 
+# The case columns its deadlines are computed from: ``_deadline_input`` reads exactly these, and the
+# set-based recompute after a rule or calendar change (``cases.recompute``) groups the open cases by
+# them (``received_at`` as its legal date). A new DeadlineInput field read from the case = one line here.
+DEADLINE_INPUT_COLUMNS = (
+    "kind", "received_at", "round", "complexity", "is_remote", "is_multi_site", "is_anonymous", "accepted_on",
+    "extensions", "suspensions",
+)
+# What ``recompute_deadlines`` stores on the case (a new stored due date = one line here too).
+DEADLINE_OUTPUT_COLUMNS = ("acceptance_due", "acceptance_alert_due", "resolution_due", "notice_due",
+                           "deadline_basis")
+
+
 def _deadline_input(case: Case) -> DeadlineInput:
     suspensions = tuple(
         (dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None)
@@ -153,6 +168,7 @@ def recompute_deadlines(case: Case) -> None:
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     case.acceptance_due = result.acceptance_due
+    case.acceptance_alert_due = result.acceptance_alert_due
     case.resolution_due = result.resolution_due if case.accepted_on else None
     case.notice_due = result.notice_due if case.accepted_on else None
     case.deadline_basis = result.basis
@@ -183,6 +199,8 @@ TRACKED_COLUMNS = (
     "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
     # and every column classification may set (its event records them like any other)
     "complexity_grounds", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused",
+    # the stricter reading's date alerts use where the rule changed during the acceptance window (reference §9)
+    "acceptance_alert_due",
 )
 
 

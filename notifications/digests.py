@@ -10,9 +10,9 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from deadlines import clock
 from organisation.models import Membership, Role
 
 from .models import Escalation
@@ -29,7 +29,7 @@ def _case_ids_agg() -> str:
 def build_digests(*, now: dt.datetime, first_id: int, last_id: int) -> int:
     """One digest per (head, unit, reason) over the alert events with ids in [first_id, last_id]."""
     ops = connection.ops
-    today = timezone.localdate(now)
+    today = clock.legal_date(now)  # memberships are valid by legal date, whatever zone is active
     actions = ", ".join(f"'{a}'" for a in ALERT_ACTIONS)
     sql = (
         f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "

@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 
 from cases.models import Case, CaseEvent, Status
 from cases.sla import apply_sweep, changed_rows_sql, sweep_params, sweep_sla
+from deadlines.calendar import get_calendar
 from notifications.models import Escalation
 from organisation.models import Role
 from tests.factories import UnitFactory, aware, member
@@ -50,7 +51,7 @@ def sla_events(case=None):
 
 @pytest.fixture(autouse=True)
 def knobs(settings):
-    settings.SLA_DUE_SOON_DAYS = 3
+    settings.SLA_DUE_SOON_WORKING_DAYS = 3
     settings.SLA_PROLONGED_AFTER_DAYS = 180
     settings.REPORTING_PERIOD_START = "12-15"
 
@@ -79,11 +80,11 @@ def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transitio
         {"deadline": "acceptance", "rule": "K2", "source": "LKN 2011 Art 27"},
     ])
 
-    sweep(now=aware(D - dt.timedelta(days=4)))
+    sweep(now=aware(D - dt.timedelta(days=6)))  # Tue 10/3: 3 working days later is Fri 13/3
     assert row(case)["acceptance_sla"] == row(case)["sla_state"] == "on_track"
     assert not sla_events().exists() and not Escalation.objects.exists()
 
-    result = sweep(now=aware(D - dt.timedelta(days=3)))
+    result = sweep(now=aware(D - dt.timedelta(days=5)))  # Wed 11/3: 3 working days reach Mon 16/3
     assert row(case)["sla_state"] == "due_soon"
     assert (result.changed["acceptance"], result.events, result.escalations) == (1, 1, 2)
     event = sla_events(case).get()
@@ -205,6 +206,7 @@ def test_query_count_does_not_depend_on_the_number_of_cases(unit, n, django_asse
     member(unit, Role.HEAD)
     for i in range(n):
         make_case(unit, acceptance_due=D - dt.timedelta(days=i % 3))
+    get_calendar()  # the calendar snapshot is built once per process, not by each sweep
     with django_capture_on_commit_callbacks() as digests:
         with django_assert_num_queries(6):  # savepoint, advisory lock, two SET LOCAL, the sweep statement, release
             result = sweep_sla(now=aware(D))
