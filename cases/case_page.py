@@ -66,10 +66,15 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
         if due is None or not running[name]:
             continue
         entry = basis.get(name, {})
+        alert_due = case.acceptance_alert_due if name == "acceptance" else None
         rows.append({
             "label": label, "due": due, "state": getattr(case, f"{name}_sla"),
             "rule": entry.get("rule", ""), "source": entry.get("source", ""),
             "left": working_days_left(today, due) if case.is_open else None,
+            # a year whose holiday schedule is not confirmed (reference §7), a rule changed during the window (§9)
+            "assumed_years": ", ".join(str(y) for y in entry.get("assumed_years", [])),
+            "alert_due": alert_due,
+            "alert_left": working_days_left(today, alert_due) if alert_due and case.is_open else None,
         })
     return rows
 

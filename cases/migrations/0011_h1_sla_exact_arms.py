@@ -48,7 +48,9 @@ class Migration(migrations.Migration):
             field=models.DateField(blank=True, null=True, verbose_name='acceptance alert date'),
         ),
         *[
-            migrations.RunSQL(sql=f"DROP INDEX {name}", reverse_sql=f"CREATE INDEX {name} ON cases_case {definition}")
+            # IF EXISTS: on SQLite a table rebuilt by a later migration has already lost 0002's raw indexes
+            migrations.RunSQL(sql=f"DROP INDEX IF EXISTS {name}",
+                              reverse_sql=f"CREATE INDEX IF NOT EXISTS {name} ON cases_case {definition}")
             for name, definition in OLD.items()
         ],
         *[
