@@ -269,10 +269,11 @@ def _apply(cursor, where: str, params: dict) -> tuple[int, int]:
     prefix = f"WITH n AS {'MATERIALIZED ' if connection.vendor == 'postgresql' else ''}({_new_values_sql()}), "
     o = f"o AS {'MATERIALIZED ' if connection.vendor == 'postgresql' else ''}({_changed_rows_sql(where)})"
     if connection.vendor == "postgresql":
+        # The rows actually updated (a row an act changed meanwhile is skipped) carry their old values out.
         cursor.execute(
             f"{prefix}{o}, "
-            f"upd AS (UPDATE {TABLE} AS c SET {_set_clause()} FROM o WHERE c.ctid = o.tid RETURNING c.id), "
-            f"ev AS ({_insert_events_sql('o JOIN upd ON upd.id = o.id')} RETURNING 1) "
+            f"upd AS (UPDATE {TABLE} AS c SET {_set_clause()} FROM o WHERE c.ctid = o.tid RETURNING o.*), "
+            f"ev AS ({_insert_events_sql('upd o')} RETURNING 1) "
             "SELECT (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev)",
             params,
         )

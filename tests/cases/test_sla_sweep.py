@@ -310,3 +310,63 @@ def test_a_second_sweep_while_one_runs_is_skipped(unit):
         release.set()
         thread.join(20)
     assert sweep_sla(now=aware(D)).skipped is False
+
+
+def test_the_un_flag_arms_clear_exactly_the_flags_that_no_longer_hold(unit, settings):
+    settings.SLA_PROLONGED_AFTER_DAYS = 60
+    suspended = make_case(unit, status=Status.SUSPENDED, is_backlogged=True)  # received this period: not backlogged
+    decided = make_case(unit, status=Status.DECIDED, resolution_due=D - dt.timedelta(days=3), is_backlogged=True,
+                        is_prolonged=True, received=D - dt.timedelta(days=90))
+    no_due = make_case(unit, status=Status.ACCEPTED, is_backlogged=True)
+    carried = make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 12, 1), is_backlogged=True,
+                        is_prolonged=True)
+    late = make_case(unit, status=Status.ACCEPTED, resolution_due=D - dt.timedelta(days=1), is_backlogged=True)
+    young = make_case(unit, status=Status.ACCEPTED, resolution_due=D + dt.timedelta(days=9), is_prolonged=True,
+                      received=D - dt.timedelta(days=59))
+    refiled = make_case(unit, status=Status.CLOSED, is_refiled=True, is_prolonged=True)
+
+    result = sweep_sla(now=aware(D))
+
+    flags = {c.pk: (row(c)["is_backlogged"], row(c)["is_prolonged"]) for c in
+             (suspended, decided, no_due, carried, late, young, refiled)}
+    assert flags == {
+        suspended.pk: (False, False), decided.pk: (False, False), no_due.pk: (False, False),
+        carried.pk: (True, True), late.pk: (True, False), young.pk: (False, False), refiled.pk: (False, True),
+    }
+    assert (result.changed["backlogged"], result.changed["prolonged"]) == (3, 2)
+    assert sweep_sla(now=aware(D)).cases == 0
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_with_nothing_to_change_reads_no_row_again(unit, settings):
+    """Each arm's index returns only rows that change: after a sweep, the flagged and overdue rows are not re-read.
+
+    (The index entries of the rows' old versions are gone after VACUUM, as they are in a live table.)"""
+    settings.SLA_PROLONGED_AFTER_DAYS = 60
+    for i in range(20):
+        make_case(unit, status=Status.IN_VERIFICATION, resolution_due=D - dt.timedelta(days=1 + i % 5),
+                  received=D - dt.timedelta(days=30 + 3 * i))  # overdue, backlogged, some prolonged
+        make_case(unit, acceptance_due=D - dt.timedelta(days=1))  # overdue
+        make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 11, 1))  # carried over: backlogged, prolonged
+        make_case(unit, status=Status.CLOSED, is_refiled=True)  # prolonged for good
+        make_case(unit, acceptance_due=D + dt.timedelta(days=1))  # due soon
+        make_case(unit, acceptance_due=D + dt.timedelta(days=20))  # on track
+    assert sweep_sla(now=aware(D)).cases == 120
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_case")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + changed_rows_sql(), sweep_params(aware(D)))
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    scans = [n for n in nodes if n["Node Type"] in ("Bitmap Index Scan", "Index Scan", "Index Only Scan")]
+    assert scans and all(n["Actual Rows"] == 0 for n in scans), "\n".join(f'{n.get("Index Name")} {n.get("Index Cond")} {n["Actual Rows"]}' for n in scans)
+    assert not any(n.get("Rows Removed by Filter") or n.get("Rows Removed by Index Recheck") for n in nodes)
+    assert not any(n.get("Exact Heap Blocks") or n.get("Lossy Heap Blocks") for n in nodes)
