@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Q
-from django.utils import timezone
 
 from deadlines import clock
 from organisation.models import Membership, Role, Unit

@@ -99,8 +99,9 @@ class Data:
         self.layout = layout
         self.now = timezone.now()
         self.today = clock.legal_date(self.now)
-        from cases.models import Case
         from viewflow.workflow.models import Process, Task
+
+        from cases.models import Case
 
         sql(f"TRUNCATE {Case._meta.db_table}, {Process._meta.db_table}, {Task._meta.db_table} CASCADE")
         self.unit, _ = Unit.objects.get_or_create(code="bench-unit", defaults={"name": "Xã Bench", "level": "commune"})
@@ -328,9 +329,9 @@ class RecomputeData:
 
     def generate(self):
         from django.db import connection
+        from viewflow.workflow.models import Process, Task
 
         from cases.models import Case
-        from viewflow.workflow.models import Process, Task
 
         sql(f"TRUNCATE {Case._meta.db_table}, {Process._meta.db_table}, {Task._meta.db_table} CASCADE")
         d = self.data
@@ -420,7 +421,7 @@ def bench_recompute(data: Data, open_cases: int, repeats: int):
     recomputes, floors, inputs, compute = [], [], 0, []
     for _ in range(repeats):
         change = rdata.toggle_day_off()
-        elapsed, result = timed(lambda: recompute(change))
+        elapsed, result = timed(lambda change=change: recompute(change))
         assert result.cases == result.events == opened, result.as_dict()
         recomputes.append(elapsed)
         inputs = result.inputs

@@ -7,8 +7,8 @@ with the dates and kinds of case it can affect) and, once it commits,
 
 1. the open cases whose deadline windows reach the changed dates are selected
    in SQL (received on or before the last changed day, and either not yet
-   accepted — their basis holds dates not stored yet — or with a stored due
-   date on or after the first changed day);
+   accepted or suspended — their basis holds dates not stored — or with a
+   stored due date on or after the first changed day);
 2. their DISTINCT deadline inputs (``services.DEADLINE_INPUT_COLUMNS``, the
    day of receipt as its legal date) are read in one query: a few thousand at
    most, however many cases share them;
@@ -50,7 +50,7 @@ from deadlines.changes import DataChange
 
 from . import services
 from .errors import InvalidInput
-from .models import OPEN_STATUSES, Case, CaseEvent
+from .models import OPEN_STATUSES, Case, CaseEvent, Status
 from .sla import SweepResult, sweep_sla
 
 log = logging.getLogger(__name__)
@@ -121,8 +121,9 @@ def _selection(change: DataChange | None) -> tuple[str, dict]:
             parts.append("c.received_at < %(sel_before)s")
             params["sel_before"] = ops.adapt_datetimefield_value(clock.legal_midnight(change.last + dt.timedelta(days=1)))
         if change.first is not None:
+            # not accepted (or suspended): the basis holds dates not stored; otherwise a stored date reaches it
             reach = " OR ".join(f"c.{f.column} >= %(sel_first)s" for f in _due_outputs())
-            parts.append(f"(c.{_field('accepted_on').column} IS NULL OR {reach})")
+            parts.append(f"(c.{_field('accepted_on').column} IS NULL OR c.status = '{Status.SUSPENDED}' OR {reach})")
             params["sel_first"] = ops.adapt_datefield_value(change.first)
     return " AND ".join(parts), params
 
@@ -244,22 +245,21 @@ def recompute_open_cases(*, change: DataChange | None = None, actor_id: int | No
     description = change.description if change is not None and change.description else _(
         "deadlines recomputed with the rules and calendar in force")
     result = RecomputeResult()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            deadline_cache.check_now()  # the change this runs for committed: see it, not a second-old snapshot
-            where, params = _selection(change)
-            params.update({"zone": clock.legal_zone().key, "db_zone": connection.timezone_name})
-            cursor.execute(_distinct_sql(where), params)
-            rows, result.failed = _compute(cursor.fetchall())
-            result.inputs = len(rows) + result.failed
-            if rows:
-                params.update({
-                    "rows": json.dumps(rows), "now": connection.ops.adapt_datetimefield_value(now), "actor": actor_id,
-                    "basis": description[:255], "cause": json.dumps(_cause(change)),
-                })
-                result.cases, result.events = _apply(cursor, where, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        deadline_cache.check_now()  # the change this runs for committed: see it, not a second-old snapshot
+        where, params = _selection(change)
+        params.update({"zone": clock.legal_zone().key, "db_zone": connection.timezone_name})
+        cursor.execute(_distinct_sql(where), params)
+        rows, result.failed = _compute(cursor.fetchall())
+        result.inputs = len(rows) + result.failed
+        if rows:
+            params.update({
+                "rows": json.dumps(rows), "now": connection.ops.adapt_datetimefield_value(now), "actor": actor_id,
+                "basis": description[:255], "cause": json.dumps(_cause(change)),
+            })
+            result.cases, result.events = _apply(cursor, where, params)
     if sweep:
         result.sweep = sweep_sla(now=now)
     return result

@@ -17,7 +17,7 @@ from . import cache
 ONE_DAY = timedelta(days=1)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _public_holidays(year: int) -> frozenset[date]:
     """The package's Vietnamese public holidays of one year (code, not data: computed once per process)."""
     return frozenset(holidays.country_holidays("VN", years=year))

@@ -13,7 +13,7 @@ from deadlines import clock
 from tests.cases.conftest import World, complaint_kwargs
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Zones far from UTC+7 on either side: a request from them sees another calendar date around midnight.
 ZONES = ["America/Los_Angeles", "Pacific/Kiritimati", "UTC"]
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services, tasks
-from cases.models import Case, CaseEvent, SlaState, Status
+from cases.models import Case, CaseEvent, SlaState
 from cases.recompute import recompute_open_cases
 from deadlines import changes
 from deadlines.models import CalendarOverride, CalendarYear, DeadlineRule
@@ -109,9 +109,8 @@ def test_a_day_off_added_moves_the_cases_whose_window_spans_it(world, run_queued
     assert recompute_events().count() == 2
 
     # Removing the day off moves them back, with an event each again.
-    with run_queued():
-        with changes.acting(admin):
-            CalendarOverride.objects.get(date=DAY_OFF).delete()
+    with run_queued(), changes.acting(admin):
+        CalendarOverride.objects.get(date=DAY_OFF).delete()
     assert fresh(spanning).acceptance_due == dt.date(2026, 7, 15)
     assert recompute_events(spanning).count() == 2
     assert recompute_events(spanning).last().payload["changes"] == {"acceptance_due": ["2026-07-16", "2026-07-15"]}
@@ -121,11 +120,9 @@ def test_a_rolled_back_change_recomputes_nothing(world, run_queued):
     case = intake(world, dt.date(2026, 7, 6))
     from django.db import transaction
 
-    with run_queued():
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                add_day_off()
-                raise RuntimeError("the admin's save failed")
+    with run_queued(), pytest.raises(RuntimeError), transaction.atomic():
+        add_day_off()
+        raise RuntimeError("the admin's save failed")
     assert fresh(case).acceptance_due == dt.date(2026, 7, 15) and not recompute_events().exists()
 
 

@@ -33,7 +33,7 @@ def test_a_window_running_past_1_7_2026_names_both_readings():
 
 
 def test_the_stricter_reading_never_ends_before_the_new_rule_took_effect():
-    result, entry = acceptance(received=dt.date(2026, 6, 19))  # Fri: 10 wd end Fri 3/7; 7 wd would end Tue 30/6
+    result, _entry = acceptance(received=dt.date(2026, 6, 19))  # Fri: 10 wd end Fri 3/7; 7 wd would end Tue 30/6
     assert result.acceptance_due == dt.date(2026, 7, 3)
     assert result.acceptance_alert_due == dt.date(2026, 7, 1)
 
