@@ -1,7 +1,7 @@
 """The SLA sweep: keeps every case's SLA state and flags current, set-based.
 
-One pass finds, through partial indexes (migration ``0002_sla_indexes``),
-only the rows whose state actually changes, updates them and records a
+One pass finds, through partial indexes (migrations ``0002_sla_indexes`` and
+``0011_h1_sla_exact_arms``), only the rows whose state actually changes, updates them and records a
 ``CaseEvent`` for each deadline that newly became due soon or overdue, then
 publishes the id range of those events (``cases.events.sla_alerts_recorded``):
 ``notifications`` builds its digests for the heads from exactly those rows.
@@ -26,6 +26,10 @@ Decisions recorded here:
 * *Prolonged* (kéo dài): refiled after a final decision (``is_refiled``, set
   at intake and kept), or unresolved longer than
   ``settings.SLA_PROLONGED_AFTER_DAYS`` calendar days since receipt.
+* *Due soon*: due on or before the ``settings.SLA_DUE_SOON_WORKING_DAYS``-th
+  working day after today (a holiday cannot swallow the warning).
+* Every legal date — today, the period's midnight, the prolonged cut-off — is
+  read in Asia/Ho_Chi_Minh (``deadlines.clock``), whatever zone is active.
 """
 import datetime as dt
 from dataclasses import dataclass, field
