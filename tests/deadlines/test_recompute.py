@@ -245,3 +245,19 @@ def _reception(org):
     from tests.factories import member
 
     return member(org.ward, Role.RECEPTION, "tiepdan.thu")
+
+
+def test_the_input_and_output_column_lists_are_all_the_recompute_needs(world):
+    """Guard for whoever adds a DeadlineInput field: the set-based recompute reads exactly
+    ``DEADLINE_INPUT_COLUMNS`` and stores exactly ``DEADLINE_OUTPUT_COLUMNS``."""
+    import types
+
+    case = intake(world, dt.date(2026, 6, 25))
+    services.case_accept(case=case, actor=world.head, now=aware(dt.date(2026, 7, 2)))
+    case = fresh(case)
+    inputs = {name: getattr(case, name) for name in services.DEADLINE_INPUT_COLUMNS}
+    copy = types.SimpleNamespace(**inputs)  # an attribute read but not listed fails here
+    services.recompute_deadlines(copy)
+    assert set(vars(copy)) - set(inputs) == set(services.DEADLINE_OUTPUT_COLUMNS)
+    assert {name: getattr(copy, name) for name in services.DEADLINE_OUTPUT_COLUMNS} == {
+        name: getattr(case, name) for name in services.DEADLINE_OUTPUT_COLUMNS}
