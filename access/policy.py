@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Q
-from django.utils import timezone
 
+from deadlines import clock
 from organisation.models import Membership, Role, Unit
 
 #: The roles that take legal acts (an ``admin`` only administers).
@@ -32,7 +32,7 @@ OFFICIAL_ROLES = (Role.RECEPTION, Role.HANDLER, Role.HEAD)
 
 def legal_today() -> dt.date:
     """Today in Asia/Ho_Chi_Minh, whatever timezone a request activated."""
-    return timezone.localdate(timezone.now(), timezone=dt.timezone(dt.timedelta(hours=7)))
+    return clock.legal_today()
 
 
 @dataclass(frozen=True)

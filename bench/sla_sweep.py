@@ -11,7 +11,11 @@ already swept), then times in one run:
   (b) the floor: one raw UPDATE of the same rows to the same values;
   (c) a per-case ORM loop (load, compute, save, event, escalations) on a sample;
   (d) viewflow's ``fire_due_timers`` on a sample of due timer tasks;
-  and intake: the median ``case_intake`` against viewflow's bare process start.
+  and intake: the median ``case_intake`` against viewflow's bare process start;
+  the no-op sweep: EXPLAIN (ANALYZE, BUFFERS) of the sweep once nothing is left to change;
+  (r) the recompute of the stored due dates after a day off is added, against
+  (u) a raw UPDATE of the same rows and columns (on a regenerated table: N cases
+  over a year, N/10 of them open and moved by the day off).
 
 The database is wiped of cases and processes: never point it at real data.
 """
@@ -88,14 +92,16 @@ class Data:
         from django.utils import timezone
 
         from cases.sla import reporting_period_start
+        from deadlines import clock
         from organisation.models import Membership, Role, Unit
 
         self.n = n
         self.layout = layout
         self.now = timezone.now()
-        self.today = timezone.localtime(self.now).date()
-        from cases.models import Case
+        self.today = clock.legal_date(self.now)
         from viewflow.workflow.models import Process, Task
+
+        from cases.models import Case
 
         sql(f"TRUNCATE {Case._meta.db_table}, {Process._meta.db_table}, {Task._meta.db_table} CASCADE")
         self.unit, _ = Unit.objects.get_or_create(code="bench-unit", defaults={"name": "Xã Bench", "level": "commune"})
@@ -104,7 +110,7 @@ class Data:
         self.clerk, _ = users.objects.get_or_create(username="bench-clerk")
         Membership.objects.get_or_create(user=self.head, unit=self.unit, role=Role.HEAD)
         Membership.objects.get_or_create(user=self.clerk, unit=self.unit, role=Role.RECEPTION)
-        start = timezone.make_aware(dt.datetime.combine(reporting_period_start(self.today), dt.time.min))
+        start = clock.legal_midnight(reporting_period_start(self.today))
         self.received_from = max(start, self.now - dt.timedelta(days=10))
 
     def generate(self):
@@ -188,14 +194,14 @@ def python_state(due, active, today, soon):
 
 def run_orm_loop(data: Data, ids: list[int]):
     """What the sweep replaces: one transaction per case, state computed in Python."""
-    from django.conf import settings
     from django.db import transaction
 
     from cases.models import Case, CaseEvent
+    from cases.sla import legal_cutoffs
     from notifications.models import Escalation
     from organisation.models import Membership, Role
 
-    soon = data.today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)
+    soon = legal_cutoffs(data.now)["soon"]
     changed = 0
     alerted = {}  # (unit, state) -> case ids, for the heads' digests
     for pk in ids:
@@ -271,6 +277,188 @@ def bench_intake(data: Data, runs: int):
         return None, f"intake failed: {type(exc).__name__}: {exc}"
 
 
+def explain_noop_sweep(data: Data, show: bool = False) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the sweep's statement when nothing is left to change.
+
+    Run after a sweep (the overdue rows are overdue, the flags set) and a
+    VACUUM (as autovacuum leaves a live table): the statement is the one
+    ``sweep_sla`` runs, with its settings, in a transaction rolled back.
+    """
+    import json
+
+    from django.db import connection, transaction
+
+    from cases.sla import postgresql_statement, sweep_params
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + postgresql_statement(), sweep_params(data.now))
+            plan = cursor.fetchone()[0]
+            if show:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + postgresql_statement(), sweep_params(data.now))
+                print("\n".join(line for (line,) in cursor.fetchall()))
+        transaction.set_rollback(True)
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+    top = plan["Plan"]
+    planning = plan.get("Planning", {})
+    return {
+        "buffers": top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0),
+        "read": top.get("Shared Read Blocks", 0),
+        "rows": top.get("Actual Rows"),
+        "ms": plan.get("Execution Time"),
+        "planning_buffers": planning.get("Shared Hit Blocks", 0) + planning.get("Shared Read Blocks", 0),
+    }
+
+
+class RecomputeData:
+    """The recompute's world: N cases over a year, of which ``open_cases`` are open, received in the
+    last working days and awaiting acceptance, so that a day off added two working days ahead moves
+    the acceptance date of every one of them; the rest are closed. Inputs vary (received day, kind,
+    several places, complexity) as in real data."""
+
+    def __init__(self, data: Data, open_cases: int):
+        self.data, self.n, self.open = data, data.n, open_cases
+        from deadlines.calendar import get_calendar
+
+        self.cleanup()
+        cal = get_calendar()
+        self.day_off = cal.add_working_days(data.today, 2)
+        while self.day_off.weekday() >= 5:
+            self.day_off = cal.add_working_days(self.day_off, 1)
+
+    def generate(self):
+        from django.db import connection
+        from viewflow.workflow.models import Process, Task
+
+        from cases.models import Case
+
+        sql(f"TRUNCATE {Case._meta.db_table}, {Process._meta.db_table}, {Task._meta.db_table} CASCADE")
+        d = self.data
+        step = max(1, self.n // self.open)
+        # j numbers the open rows 0, 1, 2 …: their inputs vary with it
+        exprs = {
+            "kind": "CASE WHEN g.j / 6 %% 2 = 0 THEN 'complaint' ELSE 'denunciation' END",
+            "channel": "'in_person'", "content": "'Nội dung ' || g.i",
+            # open: received in the last 6 days (before the day off); closed: over the past year
+            "received_at": "CASE WHEN g.open THEN %(now)s::timestamptz - (g.j %% 6) * interval '1 day' "
+                           "ELSE %(now)s::timestamptz - (7 + g.i %% 358) * interval '1 day' END",
+            "receiving_unit_id": "%(unit)s", "tracking_code": "'R' || g.i", "pin_hash": "'x'",
+            "status": "CASE WHEN g.open THEN 'received' ELSE 'closed' END",
+            "is_multi_site": "g.j / 12 %% 2 = 1", "identity_protected": "g.j / 6 %% 2 = 1",
+            "complexity": "(ARRAY['simple', 'complex', 'especially_complex'])[1 + g.j / 24 %% 3]",
+            "is_remote": "g.j / 72 %% 2 = 1",
+            "deadline_basis": "'[]'::jsonb", "created_at": "%(now)s", "updated_at": "%(now)s",
+        }
+        params = {"now": d.now, "unit": d.unit.pk}
+        columns = []
+        for f in Case._meta.concrete_fields:
+            if f.primary_key or (f.column not in exprs and f.null):
+                continue
+            if f.column not in exprs:
+                params[f.column] = f.get_db_prep_save(f.get_default(), connection)
+                exprs[f.column] = f"%({f.column})s"
+            columns.append(f.column)
+        sql(
+            f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
+            f"FROM (SELECT i, i %% {step} = 0 AS open, i / {step} AS j FROM generate_series(1, %(n)s) i) g",
+            {**params, "n": self.n},
+        )
+        vacuum()
+        # the stored dates as the engine computes them today, then no trace of it
+        recompute()
+        sql("TRUNCATE cases_caseevent, notifications_escalation")
+        vacuum()
+        return sql("SELECT count(*) FROM cases_case WHERE status = 'received'", fetch=True)[0][0]
+
+    def toggle_day_off(self):
+        """Add the day off, or take it away again: either way every open case's acceptance date moves."""
+        from deadlines import cache, changes
+        from deadlines.models import CalendarOverride
+
+        with changes.muted():  # no queued task: the bench calls the recompute itself
+            deleted, _ = CalendarOverride.objects.filter(date=self.day_off).delete()
+            if not deleted:
+                CalendarOverride.objects.create(date=self.day_off, kind="day_off", description="bench")
+        cache.drop_local()
+        return self.change()
+
+    @staticmethod
+    def cleanup():
+        """No day off of an earlier run is left in the calendar."""
+        from deadlines import cache, changes
+        from deadlines.models import CalendarOverride
+
+        with changes.muted():
+            CalendarOverride.objects.filter(description="bench").delete()
+        cache.drop_local()
+
+    def change(self):
+        from deadlines.changes import DataChange
+
+        return DataChange(model="CalendarOverride", description="bench day off", first=self.day_off,
+                          last=self.day_off)
+
+
+def recompute(change=None):
+    from cases.recompute import recompute_open_cases
+
+    return recompute_open_cases(change=change, sweep=False)
+
+
+def run_recompute_floor():
+    """The floor: one raw UPDATE of the same rows and columns (the acceptance date moves by a day),
+    rolled back so that the stored dates stay the engine's (the floor is spared its commit)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    with transaction.atomic():
+        rows = sql(
+            "UPDATE cases_case SET acceptance_due = acceptance_due + 1, acceptance_alert_due = acceptance_alert_due, "
+            "resolution_due = resolution_due, notice_due = notice_due, deadline_basis = deadline_basis, "
+            "updated_at = %(now)s WHERE status = 'received'",
+            {"now": timezone.now()},
+        )
+        transaction.set_rollback(True)
+    return rows
+
+
+def bench_recompute(data: Data, open_cases: int, repeats: int):
+    rdata = RecomputeData(data, open_cases)
+    print(f"\nrecompute: generating {data.n:,} cases, {open_cases:,} open …", flush=True)
+    gen_time, opened = timed(rdata.generate)
+    print(f"  {gen_time:.1f} s; {opened:,} open cases awaiting acceptance; day off added on {rdata.day_off}")
+    recomputes, floors, inputs, compute = [], [], 0, []
+    for _ in range(repeats):
+        change = rdata.toggle_day_off()
+        elapsed, result = timed(lambda change=change: recompute(change))
+        assert result.cases == result.events == opened, result.as_dict()
+        recomputes.append(elapsed)
+        inputs = result.inputs
+        vacuum()
+        elapsed, rows = timed(run_recompute_floor)
+        assert rows == opened
+        floors.append(elapsed)
+        sql("TRUNCATE cases_caseevent")
+        vacuum()
+    rdata.cleanup()
+    # the share of the distinct inputs: read in SQL, computed in Python
+    from django.db import connection
+
+    from cases import recompute as module
+    from deadlines import clock
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        where, params = module._selection(rdata.change())
+        params.update({"zone": clock.legal_zone().key, "db_zone": connection.timezone_name})
+        cursor.execute(module._distinct_sql(where), params)
+        module._compute(cursor.fetchall())
+    compute = time.perf_counter() - start
+    return statistics.median(recomputes), statistics.median(floors), opened, inputs, compute
+
+
 def us(seconds: float) -> str:
     return f"{seconds * 1e6:10.2f} µs"
 
@@ -285,6 +473,9 @@ def main():
     parser.add_argument("--intake-runs", type=int, default=30)
     parser.add_argument("--layout", choices=sorted(NEWLY), default="receipt-order",
                         help="where the newly due rows sit in the table (default receipt-order)")
+    parser.add_argument("--explain", action="store_true", help="print the no-op sweep's plan")
+    parser.add_argument("--recompute-open", type=int, help="open cases whose dates a day off moves (default N/10)")
+    parser.add_argument("--skip-recompute", action="store_true", help="skip the recompute-after-a-change figures")
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -304,6 +495,12 @@ def main():
             times.append(elapsed)
             events = max(events, recorded)
     a, b = statistics.median(sweeps), statistics.median(floors)
+
+    # The sweep with nothing left to change, on the swept table (100k overdue at 1M), as autovacuum leaves it.
+    data.restore()
+    run_sweep(data)
+    vacuum()
+    noop = explain_noop_sweep(data, show=args.explain)
 
     data.restore()
     step = max(1, args.n // args.orm_sample)
@@ -330,6 +527,16 @@ def main():
         checks.append((f"intake/bare start = {full / bare:.2f}", full <= 3 * bare, "≤ 3"))
     else:
         print(f"intake: skipped ({why})")
+    print(f"no-op sweep (EXPLAIN ANALYZE, BUFFERS): {noop['buffers']:,} shared buffers ({noop['read']:,} read), "
+          f"{noop['ms']:.2f} ms, {noop['rows']} rows; planning {noop['planning_buffers']:,} buffers")
+    checks.append((f"no-op sweep buffers = {noop['buffers']:,}", noop["buffers"] <= 200, "≤ 200"))
+    if not args.skip_recompute:
+        open_cases = args.recompute_open or args.n // 10
+        r, f, opened, inputs, compute = bench_recompute(data, open_cases, args.repeats)
+        print(f"(r) recompute after a day off  {r:8.3f} s for {opened:,} open cases ({inputs:,} distinct inputs; "
+              f"reading and computing them {compute:.3f} s)  {us(r / opened)}/case")
+        print(f"(u) raw UPDATE, same rows      {f:8.3f} s                                   {us(f / opened)}/case")
+        checks.append((f"(r)/(u) = {r / f:.2f}", r <= 3 * f, "≤ 3"))
     print()
     for label, ok, target in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}  (target {target})")

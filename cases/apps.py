@@ -7,4 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from deadlines import changes
+
+        from . import checks, recompute  # noqa: F401  (importing checks registers the system checks)
+
+        # A rule or calendar change recomputes the stored due dates of the open cases it can move.
+        changes.data_changed.connect(recompute.on_deadline_data_changed, dispatch_uid="cases-recompute-deadlines")

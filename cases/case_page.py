@@ -102,10 +102,15 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
         if name == "acceptance" and basis.get("forward", {}).get("rule"):
             # outside competence, the clock of the received stage is the forwarding one (T2)
             label, entry = FORWARD_LABEL, basis["forward"]
+        alert_due = case.acceptance_alert_due if name == "acceptance" else None
         rows.append({
             "label": label, "due": due, "state": getattr(case, f"{name}_sla"),
             "rule": entry.get("rule", ""), "source": entry.get("source", ""),
             "left": working_days_left(today, due) if case.is_open else None,
+            # a year whose holiday schedule is not confirmed (reference §7), a rule changed during the window (§9)
+            "assumed_years": ", ".join(str(y) for y in entry.get("assumed_years", [])),
+            "alert_due": alert_due,
+            "alert_left": working_days_left(today, alert_due) if alert_due and case.is_open else None,
         })
     if case.status == Status.RECEIVED:
         window = rules.limitation_window(case)

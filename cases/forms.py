@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines import clock
 from deadlines.models import CaseKind, Complexity
 from access import policy
 from organisation.models import Unit
@@ -82,7 +83,7 @@ class IntakeForm(LimitationFieldsMixin, forms.Form):
         earliest = settings.EARLIEST_RECEIPT_DATE
         self.fields["received_at"].widget.attrs.update(min=f"{earliest:%Y-%m-%d}T00:00", max=f"{now:%Y-%m-%dT%H:%M}")
         self.fields["respondent_date"].widget.attrs.update(min=f"{earliest:%Y-%m-%d}", max=f"{now:%Y-%m-%d}")
-        valid = units_valid_on(now.date())
+        valid = units_valid_on(clock.legal_date(now))  # the legal day, whatever zone the clerk's page shows
         self.fields["competent_unit"].queryset = valid
         receiving = valid.filter(pk__in=policy.intake_unit_ids(user))
         self.fields["receiving_unit"].queryset = receiving

@@ -235,6 +235,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # decision becomes final if not challenged (K6 round 1, K7 round 2).
     appeal_due = models.DateField(_("second complaint due by"), null=True, blank=True)
     final_on = models.DateField(_("decision final on"), null=True, blank=True)
+    # Set only where the rule changed during the acceptance window (reference §9): the stricter
+    # reading's date, which the SLA sweep alerts on; the stored acceptance_due keeps the applied reading.
+    acceptance_alert_due = models.DateField(_("acceptance alert date"), null=True, blank=True)
     acceptance_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     resolution_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")
     notice_sla = models.CharField(max_length=10, choices=SlaState.choices, blank=True, default="")

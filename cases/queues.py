@@ -3,6 +3,8 @@
 Each list is one selector (``cases.selectors.queue``) filtered, sorted and
 paged in the database: the page costs the same whatever the number of cases.
 """
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from access import policy
+from deadlines import clock
 from deadlines.models import CaseKind
 from organisation.models import Unit
 
@@ -44,15 +47,17 @@ SORTS = {
     "-received": ("-received_at", "-pk"),
 }
 PAGE_SIZE = 50
+# A typed date is clamped to these, so that its midnight converts to UTC without overflowing.
+FIRST_DAY, LAST_DAY = dt.date(1, 1, 2), dt.date(9999, 12, 30)
 
 
 class QueueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=[(s.value, s.label) for s in OPEN_STATUSES])
     unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=Unit.objects.none(), method="in_unit")
-    received_after = django_filters.DateFilter(label=_("received from"), field_name="received_at", lookup_expr="date__gte")
-    received_before = django_filters.DateFilter(label=_("received until"), field_name="received_at",
-                                                lookup_expr="date__lte")
+    # Legal dates of receipt (Asia/Ho_Chi_Minh), whatever zone the request activated: ranges on received_at.
+    received_after = django_filters.DateFilter(label=_("received from"), method="received_from")
+    received_before = django_filters.DateFilter(label=_("received until"), method="received_until")
 
     class Meta:
         model = Case
@@ -63,6 +68,12 @@ class QueueFilter(django_filters.FilterSet):
         self.filters["unit"].queryset = Unit.objects.filter(pk__in=policy.access_for(user).unit_ids())
         for name in ("received_after", "received_before"):
             self.filters[name].field.widget.input_type = "date"
+
+    def received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=clock.legal_midnight(max(value, FIRST_DAY)))
+
+    def received_until(self, queryset, name, value):
+        return queryset.filter(received_at__lt=clock.legal_midnight(min(value, LAST_DAY) + dt.timedelta(days=1)))
 
     def in_unit(self, queryset, name, value):
         """A unit's cases, with its sub-units' (received or competent there)."""

@@ -6,26 +6,24 @@ questions. A condition receives the case only; the date of the act under
 way is read from ``case.act_on`` (set by the service), falling back to today.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deadlines import clock
 from deadlines.models import CaseKind
 
-LEGAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def act_date(case):
-    return getattr(case, "act_on", None) or timezone.localdate()
+    return getattr(case, "act_on", None) or clock.legal_today()
 
 
 def legal_date(moment: dt.datetime) -> dt.date:
     """The legal day of a moment: its date in Asia/Ho_Chi_Minh."""
-    return moment.astimezone(LEGAL_ZONE).date()
+    return clock.legal_date(moment)
 
 
 def _day(value: dt.date) -> str:
@@ -290,7 +288,7 @@ def dialogue_problems(case) -> list[str]:
 
     pending = Dialogue.objects.filter(case_id=case.pk, state=Dialogue.State.SCHEDULED).order_by("-scheduled_at").first()
     if pending is not None:
-        when = timezone.localtime(pending.scheduled_at)
+        when = pending.scheduled_at.astimezone(clock.legal_zone())
         return [_("the dialogue the law requires is scheduled for %(day)s and has not been held yet (LKN Arts 30, 39)")
                 % {"day": f"{when:%d/%m/%Y %H:%M}"}]
     return [_("the law requires a dialogue before this decision (LKN Arts 30, 39)")]

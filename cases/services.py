@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from access import policy
+from deadlines import clock
 from deadlines.engine import (
     DeadlineInput,
     compute_deadlines,
@@ -90,6 +91,7 @@ ACT_LABELS = {
     "extend": gettext_lazy("extend"),
     "send_notices": gettext_lazy("record the notices"),
     "send_decision_notice": gettext_lazy("record a decision as sent"),
+    "recompute_deadlines": gettext_lazy("recompute the deadlines after a rule or calendar change"),
     "attach": gettext_lazy("file a document"),
     "withdraw": gettext_lazy("record the withdrawal"),
     "withdraw_partially": gettext_lazy("record the partial withdrawal"),
@@ -126,7 +128,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+    """The legal date of an instant: in Asia/Ho_Chi_Minh, whatever zone a request activated."""
+    return clock.legal_date(moment)
 
 
 def _resolve(model, value, *, label: str, field: str):
@@ -158,6 +161,21 @@ def check_pin(case: Case, pin: str) -> bool:
     return any(hmac.compare_digest(case.pin_hash, hash_pin(case.tracking_code, str(pin), key=key)) for key in keys)
 
 
+# The case columns its deadlines are computed from: ``_deadline_input`` reads exactly these, and the
+# set-based recompute after a rule or calendar change (``cases.recompute``) groups the open cases by
+# them (``received_at`` as its legal date). A new DeadlineInput field read from the case = one line here.
+DEADLINE_INPUT_COLUMNS = (
+    "kind", "received_at", "round", "complexity", "is_remote", "is_multi_site", "is_anonymous", "accepted_on",
+    "extensions", "suspensions",
+    "extension_days",  # partial extensions (T4)
+    "competence", "is_over_level",  # outside competence: the forwarding clock (T2)
+    "decided_on", "status", "is_escalated",  # K5-K7 after a decision; the K2 notice after a refusal
+)
+# What ``recompute_deadlines`` stores on the case (a new stored due date = one line here too).
+DEADLINE_OUTPUT_COLUMNS = ("acceptance_due", "acceptance_alert_due", "resolution_due", "notice_due",
+                           "appeal_due", "final_on", "deadline_basis")
+
+
 def _deadline_input(case: Case) -> DeadlineInput:
     suspensions = tuple(
         (dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None)
@@ -187,6 +205,7 @@ def recompute_deadlines(case: Case) -> None:
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     case.acceptance_due = result.acceptance_due
+    case.acceptance_alert_due = result.acceptance_alert_due
     case.resolution_due = result.resolution_due if case.accepted_on else None
     # A notice counted from receipt (a complaint's, K2) is owed on a refusal too; one counted from
     # acceptance (T3) only once accepted.
@@ -229,6 +248,8 @@ TRACKED_COLUMNS = (
     # K1, refusal grounds, the second level
     "knew_on", "force_majeure_days", "force_majeure_ground", "force_majeure_note", "refusal_ground", "appeal_due",
     "final_on", "is_escalated",
+    # the stricter reading's date alerts use where the rule changed during the acceptance window (reference §9)
+    "acceptance_alert_due",
 )
 
 

@@ -1,7 +1,7 @@
 """The SLA sweep: keeps every case's SLA state and flags current, set-based.
 
-One pass finds, through partial indexes (migration ``0002_sla_indexes``),
-only the rows whose state actually changes, updates them and records a
+One pass finds, through partial indexes (migrations ``0002_sla_indexes`` and
+``0011_h1_sla_exact_arms``), only the rows whose state actually changes, updates them and records a
 ``CaseEvent`` for each deadline that newly became due soon or overdue, then
 publishes the id range of those events (``cases.events.sla_alerts_recorded``):
 ``notifications`` builds its digests for the heads from exactly those rows.
@@ -26,6 +26,10 @@ Decisions recorded here:
 * *Prolonged* (kéo dài): refiled after a final decision (``is_refiled``, set
   at intake and kept), or unresolved longer than
   ``settings.SLA_PROLONGED_AFTER_DAYS`` calendar days since receipt.
+* *Due soon*: due on or before the ``settings.SLA_DUE_SOON_WORKING_DAYS``-th
+  working day after today (a holiday cannot swallow the warning).
+* Every legal date — today, the period's midnight, the prolonged cut-off — is
+  read in Asia/Ho_Chi_Minh (``deadlines.clock``), whatever zone is active.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -33,6 +37,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from deadlines import clock
+from deadlines.calendar import get_calendar
 
 from . import events as domain_events
 from .models import RESOLVING_STATUSES, Case, CaseEvent, SlaState, Status
@@ -61,8 +68,20 @@ def _active(deadline: str) -> str:
     return f"status IN {_in(NOTICE_STATUSES)} AND notice_due IS NOT NULL AND notice_sent_on IS NULL"
 
 
+def due_expression(deadline: str) -> str:
+    """SQL: the date the deadline's alerts follow (also an index key).
+
+    For acceptance it is the stricter reading's date where the rule changed
+    during the window (``acceptance_alert_due``, reference §9), else the
+    stored due date.
+    """
+    if deadline == "acceptance":
+        return "COALESCE(acceptance_alert_due, acceptance_due)"
+    return f"{deadline}_due"
+
+
 def _new_state(deadline: str) -> str:
-    due = f"{deadline}_due"
+    due = due_expression(deadline)
     return (
         f"CASE WHEN {_active(deadline)} THEN CASE WHEN {due} < %(today)s THEN '{SlaState.OVERDUE}' "
         f"WHEN {due} <= %(soon)s THEN '{SlaState.DUE_SOON}' ELSE '{SlaState.ON_TRACK}' END ELSE '' END"
@@ -72,15 +91,18 @@ def _new_state(deadline: str) -> str:
 def _changed_arms(deadline: str) -> list[str]:
     """Disjuncts that together select exactly the rows whose state changes.
 
-    Each one is matched by a partial index, so PostgreSQL answers the
-    whole OR with a bitmap of small index scans.
+    Each one is matched by a partial index (migrations ``0002_sla_indexes``
+    and ``0011_h1_sla_exact_arms``) that returns only the rows that change:
+    the index on (state, due) is read per state other than the target one,
+    in the target's date range, so the rows already overdue are never read
+    again. PostgreSQL answers the whole OR with a bitmap of small index scans.
     """
-    sla, due, active = f"{deadline}_sla", f"{deadline}_due", _active(deadline)
+    sla, due, active = f"{deadline}_sla", due_expression(deadline), _active(deadline)
     states = {s.value for s in SlaState}
     return [
-        f"({active} AND {due} < %(today)s AND {sla} IN {_in(sorted(states - {SlaState.OVERDUE}))})",
-        f"({active} AND {due} >= %(today)s AND {due} <= %(soon)s AND {sla} IN {_in(sorted(states - {SlaState.DUE_SOON}))})",
-        f"({active} AND {due} > %(soon)s AND {sla} IN {_in(sorted(states - {SlaState.ON_TRACK}))})",
+        f"({active} AND {sla} IN {_in(sorted(states - {SlaState.OVERDUE}))} AND {due} < %(today)s)",
+        f"({active} AND {sla} IN {_in(sorted(states - {SlaState.DUE_SOON}))} AND {due} >= %(today)s AND {due} <= %(soon)s)",
+        f"({active} AND {sla} IN {_in(sorted(states - {SlaState.ON_TRACK}))} AND {due} > %(soon)s)",
         f"({stale_predicate(deadline)})",
     ]
 
@@ -101,14 +123,33 @@ def _new_prolonged() -> str:
     return f"(is_refiled OR (status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(prolonged_before)s))"
 
 
+# Unresolved but not being resolved: no resolution clock runs, only the period start can backlog it.
+WAITING_STATUSES = tuple(s for s in UNRESOLVED_STATUSES if s not in RESOLVING_STATUSES)
+
+
 def _flag_arms() -> list[str]:
+    """Rows whose backlogged or prolonged flag changes, each arm exact and answered by its own partial index.
+
+    The un-flag arms are ranges past today's cut-offs on indexes holding only
+    flagged rows, so the rows that stay flagged (every overdue case is
+    backlogged) are not read again: NOT new_backlogged is split into
+    "no longer unresolved", "being resolved and no longer late", and "waiting
+    (received, suspended) and received within the period"; NOT new_prolonged
+    into "no longer unresolved" and "received after the cut-off" (never
+    refiled: a refiled case stays prolonged).
+    """
+    unresolved, resolving, waiting = _in(UNRESOLVED_STATUSES), _in(RESOLVING_STATUSES), _in(WAITING_STATUSES)
     return [
-        f"(NOT is_backlogged AND status IN {_in(RESOLVING_STATUSES)} AND resolution_due < %(today)s)",
-        f"(NOT is_backlogged AND status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(period_start)s)",
-        f"(is_backlogged AND NOT {_new_backlogged()})",
-        f"(NOT is_prolonged AND status IN {_in(UNRESOLVED_STATUSES)} AND received_at < %(prolonged_before)s)",
+        f"(NOT is_backlogged AND status IN {resolving} AND resolution_due < %(today)s)",
+        f"(NOT is_backlogged AND status IN {unresolved} AND received_at < %(period_start)s)",
+        f"(is_backlogged AND status NOT IN {unresolved})",
+        f"(is_backlogged AND status IN {resolving} AND resolution_due >= %(today)s AND received_at >= %(period_start)s)",
+        f"(is_backlogged AND status IN {resolving} AND resolution_due IS NULL AND received_at >= %(period_start)s)",
+        f"(is_backlogged AND status IN {waiting} AND received_at >= %(period_start)s)",
+        f"(NOT is_prolonged AND status IN {unresolved} AND received_at < %(prolonged_before)s)",
         "(NOT is_prolonged AND is_refiled)",
-        f"(is_prolonged AND NOT {_new_prolonged()})",
+        f"(is_prolonged AND NOT is_refiled AND status NOT IN {unresolved})",
+        f"(is_prolonged AND NOT is_refiled AND status IN {unresolved} AND received_at >= %(prolonged_before)s)",
     ]
 
 
@@ -133,7 +174,7 @@ def changed_rows_sql(*, one_case: bool = False) -> str:
     row_id = "ctid AS tid, id" if connection.vendor == "postgresql" else "id"
     news = ", ".join(f"{d}_sla AS old_{d}, {_new_state(d)} AS new_{d}" for d in DEADLINES)
     return (
-        f"SELECT {row_id}, status, deadline_basis, acceptance_due, resolution_due, notice_due, "
+        f"SELECT {row_id}, status, deadline_basis, {due_expression('acceptance')} AS acceptance_due, resolution_due, notice_due, "
         "COALESCE(competent_unit_id, receiving_unit_id) AS unit_id, "
         f"{news}, is_backlogged AS old_backlogged, {_new_backlogged()} AS new_backlogged, "
         f"is_prolonged AS old_prolonged, {_new_prolonged()} AS new_prolonged "
@@ -166,14 +207,16 @@ def _vendor_snippets() -> dict:
             "'state', n.state, 'previous', n.prev)",
             "case_ids": "jsonb_agg(DISTINCT i.case_id ORDER BY i.case_id)",
             "basis": "(SELECT left(b->>'source', 255) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(n.deadline_basis) "
-            "= 'array' THEN n.deadline_basis ELSE '[]'::jsonb END) b WHERE b->>'deadline' = n.deadline AND b->>'source' <> '' LIMIT 1)",
+            "= 'array' THEN n.deadline_basis ELSE '[]'::jsonb END) b WHERE (b->>'deadline' = n.deadline "
+            "OR (n.deadline = 'acceptance' AND b->>'deadline' = 'forward')) AND b->>'source' <> '' LIMIT 1)",
         }
     return {
         "due_text": "n.due",
         "payload": "json_object('deadline', n.deadline, 'due', n.due, 'state', n.state, 'previous', n.prev)",
         "case_ids": "json_group_array(DISTINCT i.case_id)",
         "basis": "(SELECT substr(json_extract(b.value, '$.source'), 1, 255) FROM json_each(CASE WHEN json_type(n.deadline_basis) "
-        "= 'array' THEN n.deadline_basis ELSE '[]' END) b WHERE json_extract(b.value, '$.deadline') = n.deadline "
+        "= 'array' THEN n.deadline_basis ELSE '[]' END) b WHERE (json_extract(b.value, '$.deadline') = n.deadline "
+        "OR (n.deadline = 'acceptance' AND json_extract(b.value, '$.deadline') = 'forward')) "
         "AND json_extract(b.value, '$.source') <> '' LIMIT 1)",
     }
 
@@ -229,6 +272,25 @@ def reporting_period_start(today: dt.date) -> dt.date:
     return start if start <= today else start.replace(year=today.year - 1)
 
 
+def legal_cutoffs(now: dt.datetime) -> dict:
+    """The legal dates and midnights of a sweep at ``now``, all in the legal zone (``deadlines.clock``).
+
+    * ``today``: the legal date of ``now``, whatever zone a request activated;
+    * ``soon``: the last day that is "due soon": ``settings.SLA_DUE_SOON_WORKING_DAYS``
+      working days after today, so a holiday (Tết) cannot swallow the warning;
+    * ``period_start_at``: the midnight that starts the reporting period (backlogged cut-off);
+    * ``prolonged_before_at``: the midnight ``SLA_PROLONGED_AFTER_DAYS`` calendar days
+      before today: received before it, a case is open longer than that many days.
+    """
+    today = clock.legal_date(now)
+    return {
+        "today": today,
+        "soon": get_calendar().add_working_days(today, settings.SLA_DUE_SOON_WORKING_DAYS),
+        "period_start_at": clock.legal_midnight(reporting_period_start(today)),
+        "prolonged_before_at": clock.legal_midnight(today - dt.timedelta(days=settings.SLA_PROLONGED_AFTER_DAYS)),
+    }
+
+
 def quiet_intake_state(case: Case, now: dt.datetime) -> str | None:
     """The SLA state of a case just taken in, when nothing about it calls for the sweep.
 
@@ -239,44 +301,45 @@ def quiet_intake_state(case: Case, now: dt.datetime) -> str | None:
     case) this returns None and the caller runs the sweep for the case, which
     records the alert.
     """
-    params = sweep_params(now)
-    today = timezone.localtime(now).date()
+    cut = legal_cutoffs(now)
     if case.is_refiled or case.status != Status.RECEIVED:
         return None
-    if case.received_at < params["period_start_at"] or case.received_at < params["prolonged_before_at"]:
+    if case.received_at < cut["period_start_at"] or case.received_at < cut["prolonged_before_at"]:
         return None
     if case.acceptance_due is None:
         return SlaState.NONE
-    soon = today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)
-    return SlaState.ON_TRACK if case.acceptance_due > soon else None
+    alert_due = case.acceptance_alert_due or case.acceptance_due
+    return SlaState.ON_TRACK if alert_due > cut["soon"] else None
 
 
 def sweep_params(now: dt.datetime) -> dict:
     ops = connection.ops
-    today = timezone.localtime(now).date()
-    period_start = timezone.make_aware(dt.datetime.combine(reporting_period_start(today), dt.time.min))
+    cut = legal_cutoffs(now)
     return {
-        "period_start_at": period_start,
-        "prolonged_before_at": now - dt.timedelta(days=settings.SLA_PROLONGED_AFTER_DAYS),
+        **cut,
         "now": ops.adapt_datetimefield_value(now),
-        "today": ops.adapt_datefield_value(today),
-        "soon": ops.adapt_datefield_value(today + dt.timedelta(days=settings.SLA_DUE_SOON_DAYS)),
-        "period_start": ops.adapt_datetimefield_value(period_start),
-        "prolonged_before": ops.adapt_datetimefield_value(now - dt.timedelta(days=settings.SLA_PROLONGED_AFTER_DAYS)),
+        "today": ops.adapt_datefield_value(cut["today"]),
+        "soon": ops.adapt_datefield_value(cut["soon"]),
+        "period_start": ops.adapt_datetimefield_value(cut["period_start_at"]),
+        "prolonged_before": ops.adapt_datetimefield_value(cut["prolonged_before_at"]),
     }
 
 
-def _apply_postgresql(cursor, params, one_case: bool) -> SweepResult:
-    """One statement: snapshot the changing rows, update them by ctid, insert the events."""
-    cursor.execute(
+def postgresql_statement(*, one_case: bool = False) -> str:
+    """The sweep on PostgreSQL (also EXPLAINed by ``bench/sla_sweep.py``)."""
+    return (
         f"WITH chg AS MATERIALIZED ({changed_rows_sql(one_case=one_case)}), "
         f"upd AS (UPDATE {Case._meta.db_table} AS c SET {_set_clause('chg.')} FROM chg WHERE c.ctid = chg.tid RETURNING 1), "
         f"newly AS ({newly_alerted_sql()}), "
         f"ev AS ({insert_events_sql()} RETURNING id) "
         f"SELECT {COUNTS}, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ev), (SELECT MIN(id) FROM ev), "
-        "(SELECT MAX(id) FROM ev) FROM chg",
-        params,
+        "(SELECT MAX(id) FROM ev) FROM chg"
     )
+
+
+def _apply_postgresql(cursor, params, one_case: bool) -> SweepResult:
+    """One statement: snapshot the changing rows, update them by ctid, insert the events."""
+    cursor.execute(postgresql_statement(one_case=one_case), params)
     *changed, _, updated, events, first, last = cursor.fetchone()
     return SweepResult(changed=dict(zip(COUNT_NAMES, changed)), cases=updated, events=events,
                        first_event_id=first, last_event_id=last)

@@ -14,3 +14,15 @@ def sla_sweep_task() -> dict:
     result = sweep_sla().as_dict()
     logger.info("SLA sweep: %s", result)
     return result
+
+
+@shared_task(name="cases.tasks.recompute_deadlines_task", ignore_result=True)
+def recompute_deadlines_task(change: dict | None = None) -> dict:
+    """Queued once a rule or calendar change commits (``cases.recompute``); idempotent."""
+    from deadlines.changes import DataChange
+
+    from .recompute import recompute_open_cases
+
+    result = recompute_open_cases(change=DataChange.from_dict(change) if change else None).as_dict()
+    logger.info("deadline recompute: %s", result)
+    return result

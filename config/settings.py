@@ -235,8 +235,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Engine knobs ---------------------------------------------------------------
-# Calendar days before a deadline at which a case becomes "due soon".
-SLA_DUE_SOON_DAYS = int(os.environ.get("SLA_DUE_SOON_DAYS", "3"))
+# Working days before a deadline at which a case becomes "due soon" (a holiday such as Tết
+# cannot swallow the warning): due on or before the N-th working day after today.
+SLA_DUE_SOON_WORKING_DAYS = int(os.environ.get("SLA_DUE_SOON_WORKING_DAYS", "3"))
+# Every legal date ("today", the day of receipt, the reporting-period midnight) is read in this zone,
+# whatever zone a request activates for display (deadlines.clock).
+LEGAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
 # Open longer than this many calendar days counts as prolonged (kéo dài).
 SLA_PROLONGED_AFTER_DAYS = int(os.environ.get("SLA_PROLONGED_AFTER_DAYS", "180"))
 # Reference §2: whether the day of a resumption decision is itself counted.

@@ -4,17 +4,34 @@ from django.contrib import admin
 from access import policy
 from access.admin import PolicyModelAdmin
 
-from .models import CalendarOverride, DeadlineRule
+from . import changes
+from .models import CalendarOverride, CalendarYear, DeadlineRule
 
 
 class ReferenceDataAdmin(PolicyModelAdmin):
-    """The law's data: viewed by staff, changed by the system administrator only."""
+    """The law's data: viewed by staff, changed by the system administrator only.
+
+    A change is attributed to the administrator who made it: the stored due
+    dates it moves are recomputed with an event naming them (``cases.recompute``).
+    """
 
     def may_change(self, request, obj=None) -> bool:
         return policy.is_system_admin(request.user)
 
     def scope(self, request, queryset):
         return queryset
+
+    def save_model(self, request, obj, form, change):
+        with changes.acting(request.user):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with changes.acting(request.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with changes.acting(request.user):
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(DeadlineRule)
@@ -33,3 +50,10 @@ class CalendarOverrideAdmin(ReferenceDataAdmin):
     list_filter = ("kind", "assumed")
     search_fields = ("description", "source")
     date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ReferenceDataAdmin):
+    list_display = ("year", "confirmed", "source")
+    list_filter = ("confirmed",)
+    search_fields = ("source", "note")

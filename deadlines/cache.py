@@ -2,8 +2,8 @@
 
 Both tables are small and read on every intake, so each process keeps a
 snapshot. A version stamp in Django's cache (Redis when ``REDIS_URL`` is set)
-tells other processes to rebuild: it is bumped on save/delete of a rule or an
-override (and again on commit, so nobody rebuilds from uncommitted data). A
+tells other processes to rebuild: it is bumped on save/delete of a rule, an
+override or a calendar year (``deadlines.receivers``; and again on commit, so nobody rebuilds from uncommitted data). A
 process looks at the stamp at most once every
 ``settings.DEADLINE_CACHE_CHECK_SECONDS`` (default 1 s), so a warm call costs
 no query at all and at most one cache read.
@@ -78,6 +78,7 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
-def on_data_changed(sender, **kwargs) -> None:
-    """Signal receiver for DeadlineRule / CalendarOverride save and delete."""
-    invalidate()
+def check_now() -> None:
+    """Look at the version stamp now, not at the next interval: for a job that must see the latest change."""
+    _state["checked_at"] = float("-inf")
+    _sync()

@@ -4,8 +4,10 @@ Mon–Fri are working days, minus Vietnamese public holidays from the
 ``holidays`` package, minus ``CalendarOverride`` days off (swap days the
 package misses), plus ``CalendarOverride`` make-up working days (Saturdays
 worked in exchange for a swap). Each year's set of working days is built the
-first time it is needed.
+first time it is needed. A year without a confirmed ``CalendarYear`` row is
+a forecast: counts through it are flagged (``assumed_years_between``).
 """
+import functools
 from datetime import date, timedelta
 
 import holidays
@@ -15,16 +17,25 @@ from . import cache
 ONE_DAY = timedelta(days=1)
 
 
+@functools.cache
+def _public_holidays(year: int) -> frozenset[date]:
+    """The package's Vietnamese public holidays of one year (code, not data: computed once per process)."""
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
 class WorkingCalendar:
-    def __init__(self, overrides: dict[date, tuple[str, bool]] | None = None):
-        """``overrides`` maps a date to (CalendarOverride.Kind value, assumed)."""
+    def __init__(self, overrides: dict[date, tuple[str, bool]] | None = None,
+                 confirmed_years: frozenset[int] | None = None):
+        """``overrides`` maps a date to (CalendarOverride.Kind value, assumed); ``confirmed_years`` are the
+        years whose schedule is confirmed (None: not tracked, no year is flagged)."""
         self._overrides = dict(overrides or {})
+        self._confirmed_years = None if confirmed_years is None else frozenset(confirmed_years)
         self._working: dict[int, frozenset[date]] = {}
 
     def _year(self, year: int) -> frozenset[date]:
         working = self._working.get(year)
         if working is None:
-            public = holidays.country_holidays("VN", years=year)
+            public = _public_holidays(year)
             day = date(year, 1, 1)
             days = set()
             while day.year == year:
@@ -68,12 +79,19 @@ class WorkingCalendar:
         """Overrides flagged as not yet confirmed that fall within [first, last]."""
         return sorted(d for d, (_kind, assumed) in self._overrides.items() if assumed and first <= d <= last)
 
+    def assumed_years_between(self, first: date, last: date) -> list[int]:
+        """Years touched by [first, last] whose government holiday schedule is not confirmed (reference §7)."""
+        if self._confirmed_years is None:
+            return []
+        return [y for y in range(first.year, last.year + 1) if y not in self._confirmed_years]
+
 
 def _build() -> WorkingCalendar:
-    from .models import CalendarOverride
+    from .models import CalendarOverride, CalendarYear
 
     rows = CalendarOverride.objects.values_list("date", "kind", "assumed")
-    return WorkingCalendar({d: (kind, assumed) for d, kind, assumed in rows})
+    confirmed = CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True)
+    return WorkingCalendar({d: (kind, assumed) for d, kind, assumed in rows}, frozenset(confirmed))
 
 
 def get_calendar() -> WorkingCalendar:

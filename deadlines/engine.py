@@ -54,6 +54,9 @@ class DeadlineResult:
     # After a complaint decision: the last day of a second complaint (K5) and the day it becomes final (K6/K7).
     appeal_due: date | None = None
     final_on: date | None = None
+    # Where the acceptance rule changed during the window (reference §9): the stricter reading's date,
+    # which alerts use; ``acceptance_due`` keeps the reading applied (the rule in force on receipt).
+    acceptance_alert_due: date | None = None
     max_extensions: int = 0
     # True while an open suspension holds the resolution clock.
     paused: bool = False
@@ -69,6 +72,7 @@ class DeadlineResult:
             "notice_due": iso(self.notice_due),
             "appeal_due": iso(self.appeal_due),
             "final_on": iso(self.final_on),
+            "acceptance_alert_due": iso(self.acceptance_alert_due),
             "max_extensions": self.max_extensions,
             "paused": self.paused,
             "basis": self.basis,
@@ -117,12 +121,53 @@ def _entry(name: str, rule: Rule, start: date) -> dict:
 
 
 def _settle(entry: dict, due: date, cal: WorkingCalendar) -> dict:
-    """Record the due date, and any unconfirmed calendar day (reference §7) the count went through."""
+    """Record the due date, and what the count went through that is not confirmed (reference §7):
+    unconfirmed calendar days, and years with no confirmed holiday schedule (``CalendarYear``)."""
     entry["due"] = due.isoformat()
-    assumed = cal.assumed_between(date.fromisoformat(entry["from"]), due)
+    first = date.fromisoformat(entry["from"])
+    assumed = cal.assumed_between(first, due)
     if assumed:
         entry["assumed_calendar_days"] = [d.isoformat() for d in assumed]
+    years = cal.assumed_years_between(first, due)
+    if years:
+        entry["assumed_years"] = years
     return entry
+
+
+def _transitional(entry: dict, rule: Rule, inp: DeadlineInput, cal: WorkingCalendar) -> date | None:
+    """A window counted under a rule that ends before the window does (reference §9(1), (3)).
+
+    The engine applies the rule in force on the date of receipt (reference §0)
+    and keeps that due date. No transitional provision was found saying
+    whether the rule that takes over applies to a case already pending; if it
+    gives an earlier date (7 wd under NĐ 155/2026 instead of 10 wd for a
+    complaint received before 1/7/2026), the basis names the question with
+    both readings, and that earlier date is returned for the alerts.
+    """
+    due = date.fromisoformat(entry["due"])
+    if rule.effective_to is None or due <= rule.effective_to:
+        return None
+    successor = find_rule(kind=inp.kind, deadline_type=rule.deadline_type, on=rule.effective_to + timedelta(days=1),
+                          round=inp.round, complexity=inp.complexity, remote=inp.remote, multi_site=inp.multi_site)
+    if successor is None or (successor.length, successor.day_count) == (rule.length, rule.day_count):
+        return None
+    # The new rule counted from the same start, but never ending before it took effect.
+    stricter = max(_count(successor, date.fromisoformat(entry["from"]), cal), successor.effective_from)
+    if stricter >= due:
+        return None
+    entry["transitional"] = {
+        "question": "reference §9(1), (3): no transitional provision found for a case pending when the rule changed",
+        "applied": {"reading": "the rule in force on the date of receipt", "rule": rule.code, "length": rule.length,
+                    "unit": rule.day_count, "effective_to": rule.effective_to.isoformat(), "due": due.isoformat()},
+        "stricter": {"reading": "the new rule applied to the pending case, counted from the same day, "
+                                "not ending before it took effect",
+                     "rule": successor.code, "length": successor.length, "unit": successor.day_count,
+                     "effective_from": successor.effective_from.isoformat(), "due": stricter.isoformat(),
+                     "source": successor.legal_source},
+        "alerts": "use the stricter reading",
+    }
+    entry["alert_due"] = stricter.isoformat()
+    return stricter
 
 
 def _count(rule: Rule, start: date, cal: WorkingCalendar) -> date:
@@ -254,7 +299,9 @@ def compute_deadlines(inp: DeadlineInput) -> DeadlineResult:
         result.basis.append({"deadline": "acceptance", "note": f"no acceptance rule in force on {inp.received}"})
     else:
         result.acceptance_due = _count(rule, inp.received, cal)
-        result.basis.append(_settle(_entry("acceptance", rule, inp.received), result.acceptance_due, cal))
+        entry = _settle(_entry("acceptance", rule, inp.received), result.acceptance_due, cal)
+        result.acceptance_alert_due = _transitional(entry, rule, inp, cal)
+        result.basis.append(entry)
     accepted = inp.accepted or result.acceptance_due
     if accepted is None:
         return result

@@ -96,3 +96,50 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}: {self.description}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's government holiday schedule is confirmed (reference §7, §9(10)).
+
+    A count that runs through a year with no confirmed row is flagged
+    ``assumed_years`` in its basis: the package's and our overrides' days for
+    that year are a forecast, not a published decision.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    confirmed = models.BooleanField(_("schedule confirmed"), default=False)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}"
+
+
+class CalendarDay(models.Model):
+    """The working calendar materialised for the database to count over (``deadlines.workdays``).
+
+    ``working_index`` is the number of working days from the first stored day
+    up to and including this one, so the working days in (a, b] are
+    ``index(b) − index(a)``. Derived data: rebuilt from the calendar whenever
+    an override or a year changes, and at migrate.
+    """
+
+    day = models.DateField(primary_key=True)
+    is_working = models.BooleanField()
+    working_index = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+        # "the n-th working day after d": the working day whose index is index(d) + n
+        indexes = [models.Index(fields=["working_index"], name="calendar_day_working_idx",
+                                condition=models.Q(is_working=True))]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} #{self.working_index}{'' if self.is_working else ' off'}"

@@ -14,9 +14,9 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from deadlines import clock
 from organisation.models import Membership, Role
 
 from .models import Escalation
@@ -33,7 +33,7 @@ def _case_ids_agg() -> str:
 def build_digests(*, now: dt.datetime, first_id: int, last_id: int) -> int:
     """One digest per (head, unit, reason) over the alert events with ids in [first_id, last_id]."""
     ops = connection.ops
-    today = timezone.localdate(now)
+    today = clock.legal_date(now)  # memberships are valid by legal date, whatever zone is active
     actions = ", ".join(f"'{a}'" for a in ALERT_ACTIONS)
     sql = (
         f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "
@@ -66,7 +66,7 @@ def became_mass(event) -> bool:
 
 def report_mass_petition(*, case_id: int, unit_id: int, at: dt.datetime) -> int:
     """One notification of the case to each head in force of the receiving unit (TT 07/2014 Art 27); a repeat is a no-op."""
-    today = timezone.localdate(at)
+    today = clock.legal_date(at)
     heads = (
         Membership.objects.filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
         .exclude(valid_from__gt=today).exclude(valid_to__lt=today)

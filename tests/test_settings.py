@@ -19,10 +19,10 @@ print(json.dumps({
     "cache": s.CACHES["default"]["BACKEND"], "debug": s.DEBUG, "secret": s.SECRET_KEY,
     "hosts": s.ALLOWED_HOSTS, "tz": s.TIME_ZONE, "lang": s.LANGUAGE_CODE,
     "languages": [code for code, _ in s.LANGUAGES], "beat": s.CELERY_BEAT_SCHEDULE,
-    "due_soon": s.SLA_DUE_SOON_DAYS,
+    "due_soon": s.SLA_DUE_SOON_WORKING_DAYS,
 }))
 """
-APP_VARS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "VAR_DIR", "SLA_DUE_SOON_DAYS",
+APP_VARS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "VAR_DIR", "SLA_DUE_SOON_WORKING_DAYS",
             "SLA_SWEEP_INTERVAL_SECONDS")
 
 
@@ -57,7 +57,7 @@ def test_environment_selects_postgresql_and_redis(tmp_path):
         SECRET_KEY="s3cret-from-env",
         DEBUG="true",
         ALLOWED_HOSTS="petitions.example, admin.example",
-        SLA_DUE_SOON_DAYS="5",
+        SLA_DUE_SOON_WORKING_DAYS="5",
         SLA_SWEEP_INTERVAL_SECONDS="30",
     )
     assert s["engine"] == "django.db.backends.postgresql"

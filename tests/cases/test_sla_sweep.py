@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 
 from cases.models import Case, CaseEvent, Status
 from cases.sla import apply_sweep, changed_rows_sql, sweep_params, sweep_sla
+from deadlines.calendar import get_calendar
 from notifications.models import Escalation
 from organisation.models import Role
 from tests.factories import UnitFactory, aware, member
@@ -50,7 +51,7 @@ def sla_events(case=None):
 
 @pytest.fixture(autouse=True)
 def knobs(settings):
-    settings.SLA_DUE_SOON_DAYS = 3
+    settings.SLA_DUE_SOON_WORKING_DAYS = 3
     settings.SLA_PROLONGED_AFTER_DAYS = 180
     settings.REPORTING_PERIOD_START = "12-15"
 
@@ -79,11 +80,11 @@ def test_acceptance_moves_on_track_due_soon_overdue_with_one_event_per_transitio
         {"deadline": "acceptance", "rule": "K2", "source": "LKN 2011 Art 27"},
     ])
 
-    sweep(now=aware(D - dt.timedelta(days=4)))
+    sweep(now=aware(D - dt.timedelta(days=6)))  # Tue 10/3: 3 working days later is Fri 13/3
     assert row(case)["acceptance_sla"] == row(case)["sla_state"] == "on_track"
     assert not sla_events().exists() and not Escalation.objects.exists()
 
-    result = sweep(now=aware(D - dt.timedelta(days=3)))
+    result = sweep(now=aware(D - dt.timedelta(days=5)))  # Wed 11/3: 3 working days reach Mon 16/3
     assert row(case)["sla_state"] == "due_soon"
     assert (result.changed["acceptance"], result.events, result.escalations) == (1, 1, 2)
     event = sla_events(case).get()
@@ -205,6 +206,7 @@ def test_query_count_does_not_depend_on_the_number_of_cases(unit, n, django_asse
     member(unit, Role.HEAD)
     for i in range(n):
         make_case(unit, acceptance_due=D - dt.timedelta(days=i % 3))
+    get_calendar()  # the calendar snapshot is built once per process, not by each sweep
     with django_capture_on_commit_callbacks() as digests:
         # savepoint, advisory lock, two SET LOCAL, the sweep statement, the decision notices' statement, release
         with django_assert_num_queries(7):
@@ -309,3 +311,63 @@ def test_a_second_sweep_while_one_runs_is_skipped(unit):
         release.set()
         thread.join(20)
     assert sweep_sla(now=aware(D)).skipped is False
+
+
+def test_the_un_flag_arms_clear_exactly_the_flags_that_no_longer_hold(unit, settings):
+    settings.SLA_PROLONGED_AFTER_DAYS = 60
+    suspended = make_case(unit, status=Status.SUSPENDED, is_backlogged=True)  # received this period: not backlogged
+    decided = make_case(unit, status=Status.DECIDED, resolution_due=D - dt.timedelta(days=3), is_backlogged=True,
+                        is_prolonged=True, received=D - dt.timedelta(days=90))
+    no_due = make_case(unit, status=Status.ACCEPTED, is_backlogged=True)
+    carried = make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 12, 1), is_backlogged=True,
+                        is_prolonged=True)
+    late = make_case(unit, status=Status.ACCEPTED, resolution_due=D - dt.timedelta(days=1), is_backlogged=True)
+    young = make_case(unit, status=Status.ACCEPTED, resolution_due=D + dt.timedelta(days=9), is_prolonged=True,
+                      received=D - dt.timedelta(days=59))
+    refiled = make_case(unit, status=Status.CLOSED, is_refiled=True, is_prolonged=True)
+
+    result = sweep_sla(now=aware(D))
+
+    flags = {c.pk: (row(c)["is_backlogged"], row(c)["is_prolonged"]) for c in
+             (suspended, decided, no_due, carried, late, young, refiled)}
+    assert flags == {
+        suspended.pk: (False, False), decided.pk: (False, False), no_due.pk: (False, False),
+        carried.pk: (True, True), late.pk: (True, False), young.pk: (False, False), refiled.pk: (False, True),
+    }
+    assert (result.changed["backlogged"], result.changed["prolonged"]) == (3, 2)
+    assert sweep_sla(now=aware(D)).cases == 0
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_with_nothing_to_change_reads_no_row_again(unit, settings):
+    """Each arm's index returns only rows that change: after a sweep, the flagged and overdue rows are not re-read.
+
+    (The index entries of the rows' old versions are gone after VACUUM, as they are in a live table.)"""
+    settings.SLA_PROLONGED_AFTER_DAYS = 60
+    for i in range(20):
+        make_case(unit, status=Status.IN_VERIFICATION, resolution_due=D - dt.timedelta(days=1 + i % 5),
+                  received=D - dt.timedelta(days=30 + 3 * i))  # overdue, backlogged, some prolonged
+        make_case(unit, acceptance_due=D - dt.timedelta(days=1))  # overdue
+        make_case(unit, status=Status.SUSPENDED, received=dt.date(2025, 11, 1))  # carried over: backlogged, prolonged
+        make_case(unit, status=Status.CLOSED, is_refiled=True)  # prolonged for good
+        make_case(unit, acceptance_due=D + dt.timedelta(days=1))  # due soon
+        make_case(unit, acceptance_due=D + dt.timedelta(days=20))  # on track
+    assert sweep_sla(now=aware(D)).cases == 120
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_case")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + changed_rows_sql(), sweep_params(aware(D)))
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    scans = [n for n in nodes if n["Node Type"] in ("Bitmap Index Scan", "Index Scan", "Index Only Scan")]
+    assert scans and all(n["Actual Rows"] == 0 for n in scans), "\n".join(f'{n.get("Index Name")} {n.get("Index Cond")} {n["Actual Rows"]}' for n in scans)
+    assert not any(n.get("Rows Removed by Filter") or n.get("Rows Removed by Index Recheck") for n in nodes)
+    assert not any(n.get("Exact Heap Blocks") or n.get("Lossy Heap Blocks") for n in nodes)

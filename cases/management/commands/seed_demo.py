@@ -22,6 +22,7 @@ from cases import services
 from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Channel, IdentityAccess, Status, Topic
 from cases.rules import RefusalGround
+from deadlines import clock
 from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CaseKind, Complexity
 from organisation.models import Membership, MembershipChange, Role, Unit, UnitLevel
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             self._reset()
         self.rng = random.Random(seed)
         self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
+        self.today = clock.legal_date(self.now)
         self.failures = []
         # Only cases left awaiting classification get a workflow process: a process started at
         # intake would sit at its first task while the services below move the case past it.
@@ -219,7 +220,7 @@ class Command(BaseCommand):
     # --- timing -----------------------------------------------------------------------
 
     def _moment(self, day: dt.date) -> dt.datetime:
-        moment = timezone.make_aware(dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=self.rng.randint(0, 480)))
+        moment = clock.legal_midnight(day) + dt.timedelta(hours=8, minutes=self.rng.randint(0, 480))
         return min(moment, self.now - dt.timedelta(minutes=self.rng.randint(30, 90)))
 
     def _due(self, plan: Plan, received: dt.date, accepted: dt.date | None = None):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.sla import sweep_sla
+from deadlines import clock
 
 
 def aware_datetime(value: str) -> dt.datetime:
@@ -13,14 +14,14 @@ def aware_datetime(value: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"--now: not an ISO date or datetime: {value!r}") from exc
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=clock.legal_zone())
 
 
 class Command(BaseCommand):
     help = "Update SLA states and flags of all cases; record events and escalations for new alerts."
 
     def add_arguments(self, parser):
-        parser.add_argument("--now", type=aware_datetime, help="Sweep as of this moment (ISO 8601; local time if naive).")
+        parser.add_argument("--now", type=aware_datetime, help="Sweep as of this moment (ISO 8601; Asia/Ho_Chi_Minh time if naive).")
 
     def handle(self, *args, now=None, **options):
         self.stdout.write(json.dumps(sweep_sla(now=now).as_dict()))

@@ -52,6 +52,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deadlines", "0002_seed_rules_and_calendar")]
+    dependencies = [("deadlines", "0004_h1_seed_calendar_years")]
 
     operations = [migrations.RunPython(seed, unseed)]
