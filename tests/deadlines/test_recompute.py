@@ -65,7 +65,8 @@ def test_a_day_off_added_moves_the_cases_whose_window_spans_it(world, run_queued
     spanning = intake(world, dt.date(2026, 7, 6))  # 7 wd from Mon 6/7: Wed 15/7
     later = intake(world, dt.date(2026, 7, 10))  # received after the day off: Tue 21/7
     refused = intake(world, dt.date(2026, 7, 6))
-    services.case_refuse(case=refused, actor=world.head, reason="Không thuộc thẩm quyền", now=aware(dt.date(2026, 7, 7)))
+    services.case_refuse(case=refused, actor=world.head, ground="in_court", reason="Đang ở Tòa án",
+                         now=aware(dt.date(2026, 7, 7)))
     accepted = intake(world, dt.date(2026, 7, 1))  # 7 wd from Wed 1/7: Fri 10/7
     services.case_accept(case=accepted, actor=world.head, now=aware(dt.date(2026, 7, 7)))
     assert (spanning.acceptance_due, later.acceptance_due, accepted.acceptance_due) == (
@@ -75,7 +76,7 @@ def test_a_day_off_added_moves_the_cases_whose_window_spans_it(world, run_queued
 
     sweep_sla(now=aware(dt.date(2026, 7, 16)))
     assert fresh(spanning).acceptance_sla == SlaState.OVERDUE
-    untouched = {c.pk: (fresh(c).updated_at, fresh(c).deadline_basis) for c in (later, refused)}
+    untouched = {c.pk: (fresh(c).updated_at, fresh(c).deadline_basis) for c in (later,)}
     admin = world.province_head
 
     with run_queued():
@@ -96,17 +97,23 @@ def test_a_day_off_added_moves_the_cases_whose_window_spans_it(world, run_queued
 
     accepted = fresh(accepted)
     assert (accepted.acceptance_due, accepted.resolution_due) == (dt.date(2026, 7, 13), dt.date(2026, 8, 6))
-    assert recompute_events(accepted).get().payload["changes"] == {"acceptance_due": ["2026-07-10", "2026-07-13"]}
+    # the complaint's notice of acceptance is owed within the same K2 window from receipt: it moves too
+    assert recompute_events(accepted).get().payload["changes"] == {
+        "acceptance_due": ["2026-07-10", "2026-07-13"], "notice_due": ["2026-07-10", "2026-07-13"]}
 
-    for case in (later, refused):  # received after the day off; closed
+    for case in (later,):  # received after the day off
         assert (fresh(case).updated_at, fresh(case).deadline_basis) == untouched[case.pk]
         assert not recompute_events(case).exists()
-    assert fresh(refused).acceptance_due == dt.date(2026, 7, 15)
+    # Refused, but its notice of refusal (K2) is still owed: that clock follows the calendar too.
+    refused = fresh(refused)
+    assert refused.notice_due == dt.date(2026, 7, 16) and refused.notice_sent_on is None
+    assert recompute_events(refused).get().payload["changes"] == {
+        "acceptance_due": ["2026-07-15", "2026-07-16"], "notice_due": ["2026-07-15", "2026-07-16"]}
 
     # Idempotent: nothing left to change, no new event.
     again = recompute_open_cases(now=aware(dt.date(2026, 7, 16)))
     assert (again.cases, again.events) == (0, 0)
-    assert recompute_events().count() == 2
+    assert recompute_events().count() == 3
 
     # Removing the day off moves them back, with an event each again.
     with run_queued(), changes.acting(admin):
@@ -130,7 +137,7 @@ def test_a_new_rule_row_moves_the_cases_it_now_governs(world, run_queued):
     before = intake(world, dt.date(2026, 7, 6))
     after = intake(world, dt.date(2026, 7, 10))
     denunciation = intake(world, dt.date(2026, 7, 10), kind="denunciation")
-    old = DeadlineRule.objects.get(code="K2", effective_from=dt.date(2026, 7, 1))
+    old = DeadlineRule.objects.get(code="K2", deadline_type="acceptance", effective_from=dt.date(2026, 7, 1))
     with run_queued():
         old.effective_to = dt.date(2026, 7, 7)
         old.save()
@@ -153,7 +160,7 @@ def test_a_new_rule_row_moves_the_cases_it_now_governs(world, run_queued):
 def test_a_rule_length_changed_moves_the_open_cases_of_its_kind(world, run_queued):
     complaint = intake(world, dt.date(2026, 7, 6))
     denunciation = intake(world, dt.date(2026, 7, 6), kind="denunciation")
-    rule = DeadlineRule.objects.get(code="K2", effective_from=dt.date(2026, 7, 1))
+    rule = DeadlineRule.objects.get(code="K2", deadline_type="acceptance", effective_from=dt.date(2026, 7, 1))
     with run_queued():
         rule.length = 8
         rule.save()
