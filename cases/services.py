@@ -1703,6 +1703,8 @@ def case_withdraw(*, case: Case, actor, reason: str, petitioner_ids: Iterable[in
 
     def mark(c: Case) -> None:
         Petitioner.objects.filter(pk__in=chosen).update(withdrawn_on=c.act_on)
+        # a mass petition is 5 or more people still in it (TT 07/2014 Art 27): it follows a partial withdrawal
+        c.is_mass = c.petitioners.filter(withdrawn_on__isnull=True).count() >= MASS_PETITION_SIZE
         if terminates:
             c.termination_number = decision_number
             c.terminated_on = c.act_on

@@ -123,3 +123,15 @@ def test_a_mass_petition_comes_first_among_cases_due_the_same_day(world):
         else:
             assert order == [group.tracking_code, single.tracking_code, later.tracking_code]
     assert Case.objects.filter(is_mass=True).count() == 1
+
+
+def test_a_partial_withdrawal_below_five_people_ends_the_mass_flag(world):
+    case = group_complaint(world)
+    assert case.is_mass
+    leaving = Petitioner.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True)[:1]
+    services.case_withdraw(case=case, actor=world.reception, reason="Một người rút đơn.", petitioner_ids=list(leaving),
+                           now=aware(RECEIVED, 16))
+    case = Case.objects.get(pk=case.pk)
+    assert not case.is_mass and case.status == "received"
+    event = CaseEvent.objects.filter(case=case, action="withdraw_partially").get()
+    assert event.payload["changes"]["is_mass"] == [True, False]
