@@ -181,6 +181,17 @@ def event_detail(event) -> str:
         return payload.get("conclusion_number") or payload.get("decision_number") or ""
     if event.action == "intake" and (payload.get("repeat") or {}).get("reason") == "refiled_after_withdrawal":
         return str(_("filed again after a withdrawal"))
+    if event.action.startswith("sla_"):
+        deadline = str(payload.get("deadline", ""))
+        if deadline.startswith("notice:"):  # a decision to be sent to the parties (K11, T5)
+            purpose = deadline.split(":", 1)[1]
+            label = dict(CaseNotice.Purpose.choices).get(purpose, purpose)
+        else:
+            label = dict(DEADLINES).get(deadline, deadline)
+        try:
+            return f"{label} · {dt.date.fromisoformat(str(payload.get('due'))[:10]):%d/%m/%Y}"
+        except ValueError:
+            return str(label)
     return ""
 
 

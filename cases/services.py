@@ -91,6 +91,8 @@ ACT_LABELS = {
     "extend": gettext_lazy("extend"),
     "send_notices": gettext_lazy("record the notices"),
     "send_decision_notice": gettext_lazy("record a decision as sent"),
+    "sla_due_soon": gettext_lazy("deadline due soon"),
+    "sla_overdue": gettext_lazy("deadline overdue"),
     "recompute_deadlines": gettext_lazy("recompute the deadlines after a rule or calendar change"),
     "attach": gettext_lazy("file a document"),
     "withdraw": gettext_lazy("record the withdrawal"),
