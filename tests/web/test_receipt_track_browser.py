@@ -155,7 +155,7 @@ def test_the_citizen_sees_the_decision_and_the_appeal_deadline_then_a_conclusion
 
     def decided(kind, number, summary, **extra):
         result = services.case_intake(actor=clerk, kind=kind, channel="in_person", received_at=on(6), receiving_unit=ward,
-                                      content="Nội dung đơn.", petitioners=[PETITIONER], now=on(6),
+                                      competent_unit=ward, content="Nội dung đơn.", petitioners=[PETITIONER], now=on(6),
                                       start_process=False, **extra)
         services.case_accept(case=result.case, actor=head, now=on(8))
         services.case_assign(case=result.case, actor=head, handler=handler, now=on(8))
