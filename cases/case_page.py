@@ -91,7 +91,10 @@ def working_days_left(today: dt.date, due: dt.date) -> int:
 
 
 def _deadlines(case: Case, today: dt.date) -> list[dict]:
-    basis = {entry.get("deadline"): entry for entry in case.deadline_basis if isinstance(entry, dict)}
+    basis = {}
+    for entry in case.deadline_basis:  # the entry that counted each deadline, not the notes beside it
+        if isinstance(entry, dict) and entry.get("rule"):
+            basis.setdefault(entry.get("deadline"), entry)
     rows = []
     running = {"acceptance": case.accepted_on is None, "resolution": True, "notice": case.notice_sent_on is None}
     for name, label in DEADLINES:

@@ -29,9 +29,17 @@ def test_a_head_sees_the_whole_case_and_the_acts_open_to_him(world, client):
     assert case.tracking_code in body and "Nguyễn Văn A" in body and "Khiếu nại quyết định thu hồi đất." in body
     assert reverse("workflow:case_suspend", args=[case.pk]) in body  # an act the head may take now
     assert reverse("workflow:case_withdraw", args=[case.pk]) in body
-    assert "LKN" in body  # the legal basis of the acceptance, in the history
+    assert "Luật Khiếu nại" in body and "LKN Art" not in body  # the legal basis, spelled out in Vietnamese
     handler_body = page(client, world.handler, case).content.decode()
     assert reverse("workflow:case_suspend", args=[case.pk]) not in handler_body
+
+
+def test_a_running_deadline_names_the_rule_that_counted_it_not_the_note_beside_it(world, client):
+    case = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case  # not accepted yet
+    assert any(e.get("note") and e.get("deadline") == "acceptance" for e in case.deadline_basis)
+    body = page(client, world.head, case).content.decode()
+    row = body[body.index("15/07/2026") - 400: body.index("15/07/2026") + 400]
+    assert "K2" in row and "Điều 10" in row  # 7 working days from 6/7/2026, NĐ 155/2026 Art 10
 
 
 def test_another_unit_gets_404_without_the_code(world, client):
