@@ -87,6 +87,9 @@ def world(n: int):
     sql("UPDATE cases_case SET competent_unit_id = receiving_unit_id")
     sweep_sla()
     give_processes(data)
+    # the head has claimed the acceptance decisions of the received cases: his inbox is full
+    sql("UPDATE viewflow_task SET owner_id = %(head)s, status = 'ASSIGNED', assigned = now() "
+        "WHERE flow_task LIKE %(task)s AND status = 'NEW'", {"head": data.head.pk, "task": "%.decide_acceptance"})
     some_case = sql("SELECT id FROM cases_case WHERE sla_state = 'overdue' ORDER BY id LIMIT 1", fetch=True)[0][0]
     client = Client()
     client.force_login(data.head)

@@ -159,7 +159,7 @@ def test_the_case_page_shows_the_forwarding_deadline_and_its_basis(world):
     client.cookies["django_language"] = "en"
     client.force_login(world.head)
     body = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Forwarding to the competent body" in body and "13/07/2026" in body and "T2 LTC Art 24(2)" in body
+    assert "Forwarding to the competent body" in body and "13/07/2026" in body and "T2 Art 24(2)–(3), Law on Denunciations" in body
     assert "outside competence: guide or forward" in body
     services.case_forward(case=case, actor=world.reception, to_body="Thanh tra tỉnh", now=aware(dt.date(2026, 7, 9)))
     body = client.get(f"/cases/{case.pk}/").content.decode()
