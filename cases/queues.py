@@ -85,7 +85,9 @@ class QueueFilter(django_filters.FilterSet):
 def queue_page(request, name: str):
     if name not in QUEUES or not policy.is_staff_member(request.user):
         raise Http404
-    cases = queue(user=request.user, name=name).select_related("receiving_unit", "competent_unit", "handler")
+    # a list needs neither the petition's text (decrypted per row) nor the deadline basis
+    cases = (queue(user=request.user, name=name).select_related("receiving_unit", "competent_unit", "handler")
+             .defer("content", "deadline_basis"))
     filters = QueueFilter(request.GET or None, queryset=cases, user=request.user)
     if filters.is_bound and not filters.is_valid():
         return render(request, "cases/queue.html", {"filters": filters, "name": name,
@@ -97,9 +99,17 @@ def queue_page(request, name: str):
     query.pop("page", None)
     reassign = BulkReassignForm(user=request.user) if policy.reassign_unit_ids(request.user) else None
     return render(request, "cases/queue.html", {
-        "filters": filters, "page": page, "name": name, "title": QUEUE_TITLES[name], "sort": sort,
+        "filters": filters, "page": page, "rows": _rows(page), "name": name, "title": QUEUE_TITLES[name], "sort": sort,
         "query": query.urlencode(), "statuses": Status, "reassign": reassign,
     })
+
+
+def _rows(page) -> list[dict]:
+    """The page's cases with their labels looked up once per page, not once per cell (the choices'
+    labels are lazy translations: resolving them per row was most of the page's time)."""
+    kinds = {value: str(label) for value, label in CaseKind.choices}
+    return [{"case": case, "kind": kinds.get(case.kind, case.kind), "status": case.status_label,
+             "due": case.resolution_due or case.acceptance_due} for case in page]
 
 
 class BulkReassignForm(forms.Form):
