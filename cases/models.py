@@ -666,6 +666,9 @@ class Dialogue(models.Model):
         verbose_name = _("dialogue")
         verbose_name_plural = _("dialogues")
         ordering = ["scheduled_at", "pk"]
+        # the dialogue calendar: appointments still to be held, by time
+        indexes = [models.Index(fields=["scheduled_at"], name="dialogue_scheduled_idx",
+                                condition=models.Q(state="scheduled"))]
 
     def __str__(self):
         return f"#{self.case_id} {self.scheduled_at:%d/%m/%Y %H:%M} {self.get_state_display()}"

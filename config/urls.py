@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from cases import case_page, dashboard, queues, register
+from cases import case_page, dashboard, dialogue_calendar, queues, register
 from cases import documents as case_documents
 from cases import views as case_views
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/register/", register.register_page, name="case_register"),
     path("cases/dashboard/", dashboard.dashboard_page, name="case_dashboard"),
+    path("cases/dialogues/", dialogue_calendar.dialogue_calendar, name="dialogue_calendar"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
     path("cases/queues/<slug:name>/reassign/", queues.bulk_reassign, name="case_queue_reassign"),
     path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
