@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from cases.models import Case, Status
 from cases import services
+from cases.models import Case, Status
 from cases.services import case_intake
 from cases.sla import sweep_sla
 from organisation.models import Role, UnitLevel
@@ -290,7 +290,7 @@ def test_a_denunciation_runs_through_to_its_conclusion(live_server, page, office
     accept_and_assign(page, base, office, case, office.handler)
 
     log_in(page, base, office.handler.username)
-    task = claim_and_open(page, base, case, CaseFlow.verify)
+    claim_and_open(page, base, case, CaseFlow.verify)
     assert not page.locator("main form [name=findings_differ]").count()  # no dialogue for a denunciation
     assert DENOUNCER["full_name"] in page.content()  # the case's own handler may see the denouncer
     page.fill("main form [name=findings]", "Có căn cứ một phần.")
