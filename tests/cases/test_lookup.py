@@ -70,9 +70,9 @@ def test_a_protected_case_is_shown_only_to_those_who_may_see_its_people(world):
 def test_a_decided_first_complaint_within_k5_hints_a_second_complaint(world):
     case = decided_complaint(world)  # decided 30/7/2026, second complaint until 3/9/2026
     client = logged_in(world.reception)
-    with time_machine.travel(dt.datetime(2026, 8, 20, 10, tzinfo=dt.timezone.utc)):
+    with time_machine.travel(dt.datetime(2026, 8, 20, 10, tzinfo=dt.UTC)):
         assert "File as a second complaint (until 03/09/2026)" in look(client, id_number=ID)
-    with time_machine.travel(dt.datetime(2026, 9, 10, 10, tzinfo=dt.timezone.utc)):
+    with time_machine.travel(dt.datetime(2026, 9, 10, 10, tzinfo=dt.UTC)):
         html = look(client, id_number=ID)
     assert case.tracking_code in html and "second complaint" not in html
 
