@@ -2,6 +2,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,30 @@ class LimitationFieldsMixin(forms.Form):
         return self.cleaned_data.get("force_majeure_days") or 0
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by ``cases.documents.validate_upload`` before intake."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+#: Fields that belong to some kinds only: shown (``data-kinds``) and kept only for those kinds.
+KIND_ONLY_FIELDS = {
+    **{name: (CaseKind.COMPLAINT,) for name in ("respondent_number", "respondent_date", "respondent_issuer",
+                                                  "respondent_act", *LimitationFieldsMixin.LIMITATION_FIELDS)},
+    "accused": (CaseKind.DENUNCIATION,),
+}
+
+
 class IntakeForm(LimitationFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
@@ -75,6 +100,10 @@ class IntakeForm(LimitationFieldsMixin, forms.Form):
     is_signed = forms.BooleanField(label=_("signed or fingerprinted"), required=False, initial=True)
     is_anonymous = forms.BooleanField(label=_("anonymous / unidentifiable"), required=False)
     is_multi_site = forms.BooleanField(label=_("checks needed at several places"), required=False)
+    attachments = MultipleFileField(
+        label=_("attachments (scans, evidence)"), required=False,
+        help_text=_("PDF, images, Word, Excel, ODT or text; up to 20 MB each. They are filed with the case."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +117,18 @@ class IntakeForm(LimitationFieldsMixin, forms.Form):
         receiving = valid.filter(pk__in=policy.intake_unit_ids(user))
         self.fields["receiving_unit"].queryset = receiving
         self.fields["receiving_unit"].initial = receiving.order_by("path").first()
+        for name, kinds in KIND_ONLY_FIELDS.items():
+            self.fields[name].kinds = " ".join(kinds)  # the template's data-kinds; intake.js shows the kind's own
+
+    def clean(self):
+        """A field of another kind is ignored, whatever the page sent (it may be hidden, not emptied)."""
+        data = super().clean()
+        kind = data.get("kind")
+        for name, kinds in KIND_ONLY_FIELDS.items():
+            if kind not in kinds:
+                data[name] = 0 if name == "force_majeure_days" else None if name in ("knew_on", "respondent_date") else ""
+                self.errors.pop(name, None)
+        return data
 
 
 class PetitionerForm(forms.Form):
@@ -103,6 +144,19 @@ class PetitionerForm(forms.Form):
     address = forms.CharField(label=_("address"), max_length=255, required=False)
     is_representative = forms.BooleanField(label=_("representative"), required=False)
     has_signed = forms.BooleanField(label=_("signed"), required=False, initial=True)
+
+    LOOKUP_FIELDS = ("full_name", "id_number", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-label"] = field.label  # the column header is the visible label
+        for name in self.LOOKUP_FIELDS:  # typing here shows the person's earlier petitions (htmx, cases.lookup)
+            self.fields[name].widget.attrs.update({
+                "hx-get": reverse("case_lookup"), "hx-trigger": "keyup changed delay:500ms, change",
+                "hx-include": "closest tr", "hx-target": "#petitioner-lookup", "hx-sync": "closest tr:replace",
+                "autocomplete": "off",
+            })
 
     def clean(self):
         """The same checks as the intake service, shown next to the field."""

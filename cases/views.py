@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from access import policy
 
-from . import citizen, services
+from . import citizen, documents, services
 from .errors import CaseError, InvalidInput
 from .forms import IntakeForm, PetitionerFormSet, filled_petitioners
 from .models import IntakeSubmission
@@ -92,18 +92,23 @@ def _remember_receipt(request, key: str, pin: str) -> None:
     request.session[SESSION_PINS] = {**request.session.get(SESSION_PINS, {}), key: pin}
 
 
-def _submit(request, key: str, data: dict, petitioners: list[dict]) -> IntakeSubmission:
+def _submit(request, key: str, data: dict, petitioners: list[dict], files=()) -> IntakeSubmission:
     """Consume the form's key and log the petition, in one transaction.
 
     The key's row is unique: a second submission of the same form waits on the
     first one's row, then finds it and makes no case of its own. A refused
     intake rolls the row back too, so the corrected form can be sent again.
+    The documents brought with the petition are filed with it in the same
+    transaction: a refused one leaves no case behind.
     """
     with transaction.atomic():
         submission, created = IntakeSubmission.objects.get_or_create(key=key, defaults={"clerk": request.user})
         if not created:
             return submission
         result = services.case_intake(actor=request.user, petitioners=petitioners, **data)
+        for upload in files:
+            services.case_attach(case=result.case, actor=request.user, file=upload,
+                                 description=_("Filed at intake"))
         submission.case = result.case
         submission.save(update_fields=["case"])
     _remember_receipt(request, key, result.pin)
@@ -119,7 +124,7 @@ def intake(request):
         done = IntakeSubmission.objects.filter(key=key, clerk=request.user, case__isnull=False).exists()
         if done:  # a reload or a second click: the petition is logged already
             return _to_receipt(key)
-    form = IntakeForm(request.POST or None, user=request.user)
+    form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
     people = PetitionerFormSet(request.POST or None, prefix="people")
     status = 200
     if request.method == "POST":
@@ -129,8 +134,15 @@ def intake(request):
             status = 400
         elif valid:
             data = dict(form.cleaned_data)
+            files = data.pop("attachments", None) or []
             try:
-                submission = _submit(request, key, data, filled_petitioners(people))
+                for upload in files:  # before intake: a document that cannot be filed stops the whole form
+                    try:
+                        documents.validate_upload(upload)
+                    except InvalidInput as error:
+                        raise InvalidInput(f"{documents.display_name(upload.name)}: {error.message}",
+                                           field="attachments") from None
+                submission = _submit(request, key, data, filled_petitioners(people), files)
             except CaseError as error:
                 field = error.field if isinstance(error, InvalidInput) and error.field in form.fields else None
                 form.add_error(field, error.message)

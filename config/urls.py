@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import case_page, dashboard, dialogue_calendar, queues, register
 from cases import documents as case_documents
+from cases import lookup as case_lookup
 from cases import views as case_views
 
 from notifications import views as notification_views
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("track/", case_views.track, name="track"),
     path("cases/new/", case_views.intake, name="case_intake"),
+    path("cases/lookup/", case_lookup.lookup, name="case_lookup"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/register/", register.register_page, name="case_register"),
     path("cases/dashboard/", dashboard.dashboard_page, name="case_dashboard"),
