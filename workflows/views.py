@@ -273,8 +273,8 @@ class SignDecisionView(CaseTaskView):
         choice, comment = data.pop("choice", ""), data.pop("comment", "")
         if choice == form.RETURN:
             services.case_return_draft(case=case, actor=actor, comment=comment)
-            return None
-        services.case_decide(case=case, actor=actor, **data)
+        else:
+            services.case_decide(case=case, actor=actor, **data)
 
 
 class CloseView(CaseTaskView):

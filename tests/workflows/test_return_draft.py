@@ -1,10 +1,18 @@
 """The head sends the handler's draft back with a comment once, then signs the new draft."""
 import pytest
 
+from cases import services
 from cases.models import Status
 from workflows.flows import CaseFlow
 
-from .conftest import RECEIVED, complaint_kwargs, hold_dialogue, open_nodes, open_task, trail
+from .conftest import (
+    RECEIVED,
+    complaint_kwargs,
+    hold_dialogue,
+    open_nodes,
+    open_task,
+    trail,
+)
 from .test_case_flow import DECISION, intake, through_verification
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +52,6 @@ def test_a_draft_sent_back_returns_to_the_handler_with_the_comment(world, driver
 
 
 def test_a_draft_sent_back_outside_the_task_page_takes_the_signature_away(world, driver):
-    from cases import services
-
     case = intake(complaint_kwargs(world, received=RECEIVED))
     process = case.process
     through_verification(driver, case, reception=world.reception, head=world.head, handler=world.handler,
