@@ -271,6 +271,35 @@ def can_handle(case, user) -> bool:
     return has_role(user, _acting_unit(case), [Role.HEAD])
 
 
+def can_request_extension(case, user) -> bool:
+    """Only the case's own handler asks the head for an extension (the head extends directly)."""
+    return (user is not None and case.handler_id is not None and case.handler_id == getattr(user, "pk", None)
+            and has_role(user, _acting_unit(case), [Role.HANDLER, Role.HEAD]))
+
+
+def _may_request_extension_now(case, user) -> bool:
+    from cases import rules
+
+    return not case.extension_requested and can_request_extension(case, user) and rules.extension_allowed(case)
+
+
+def _may_approve_extension(case, user) -> bool:
+    from cases import rules
+
+    return case.extension_requested and can_sign(case, user) and rules.extension_allowed(case)
+
+
+def _may_refuse_extension(case, user) -> bool:
+    return case.extension_requested and can_sign(case, user)
+
+
+def _may_return_draft(case, user) -> bool:
+    if not can_sign(case, user):
+        return False
+    last = case.events.filter(action__in=("record_draft", "return_draft")).order_by("-at", "-pk").first()
+    return last is not None and last.action == "record_draft"
+
+
 def can_record_appeal(case, user) -> bool:
     """A second complaint is lodged with the second level — a unit above the first level's — whose
     reception desk or head records it there (and opens the second-round case in their unit)."""
@@ -334,6 +363,11 @@ FACT_ACTS = {
     "send_decision_notice": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided",
                               "closed", "withdrawn"), can_send_decision_notice),
     "record_draft": (("in_verification", "in_dialogue"), can_handle),
+    "return_draft": (("in_verification", "in_dialogue"), _may_return_draft),
+    "request_extension": (("accepted", "in_verification", "in_dialogue"), _may_request_extension_now),
+    "approve_extension": (("accepted", "in_verification", "in_dialogue"), _may_approve_extension),
+    "refuse_extension": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided"),
+                         _may_refuse_extension),
     "attach": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided"), can_file_documents),
 }
 

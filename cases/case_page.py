@@ -22,7 +22,7 @@ from . import rules
 from .identity import content_for, log_refused_look, petitioners_for
 from .models import Case, CaseNotice, Status, status_label
 from .selectors import case_links
-from .services import act_label
+from .services import act_label, pending_extension_request
 
 FORWARD_LABEL = _("Forwarding to the competent body")
 DEADLINES = (
@@ -53,6 +53,9 @@ ACT_PAGES = {
     "suspend": "workflow:case_suspend",
     "resume": "workflow:case_resume",
     "extend": "workflow:case_extend",
+    "request_extension": "workflow:case_request_extension",
+    "approve_extension": "workflow:case_approve_extension",
+    "refuse_extension": "workflow:case_refuse_extension",
     "reassess_complexity": "workflow:case_reassess_complexity",
     "send_decision_notice": "workflow:case_send_notice",
     "withdraw": "workflow:case_withdraw",
@@ -150,11 +153,37 @@ RECORDS = {
     "record_dialogue": (_("Dialogue minutes"), ("minutes",)),
     "record_dialogue_absence": (_("Absence from the dialogue"), ("reason", "minutes")),
     "record_draft": (_("Draft decision"), ("decision_number", "summary")),
+    "return_draft": (_("Draft sent back by the head"), ("comment",)),
 }
 DENUNCIATION_RECORDS = {
     **RECORDS,
     "record_draft": (_("Draft conclusion"), ("conclusion_number", "summary", "measures")),
+    "return_draft": (_("Draft conclusion sent back by the head"), ("comment",)),
 }
+
+
+def returned_draft(user, case: Case) -> dict | None:
+    """The head's comment on the draft sent back, while the handler has not drafted again."""
+    event = (case.events.filter(action__in=("record_draft", "return_draft")).select_related("actor")
+             .order_by("-at", "-pk").first())
+    if event is None or event.action != "return_draft":
+        return None
+    allowed = may_read_records(user, case)
+    return {"at": event.at, "actor": event.actor, "comment": (event.payload or {}).get("comment", "") if allowed else "",
+            "hidden": not allowed}
+
+
+def extension_request(user, case: Case) -> dict | None:
+    """The handler's extension request waiting for the head's answer."""
+    if not case.extension_requested:
+        return None
+    event = pending_extension_request(case)
+    if event is None:
+        return None
+    payload = event.payload or {}
+    allowed = may_read_records(user, case)
+    return {"at": event.at, "actor": event.actor, "days": payload.get("days"),
+            "grounds": payload.get("grounds", "") if allowed else "", "hidden": not allowed}
 
 
 def case_records(*, user, case: Case) -> list[dict]:
@@ -287,6 +316,7 @@ def case_detail(request, pk: int):
                       "related__competent_unit", "related__receiving_unit")],
         "dialogues": dialogues_for(request.user, case),
         "notices": notices_for(request.user, case, today),
+        "extension_request": extension_request(request.user, case),
         "events": [{"at": e.at, "label": act_label(e.action, case.kind), "actor": e.actor,
                     "from": _status(case, e.from_status), "to": _status(case, e.to_status), "basis": e.legal_basis,
                     "detail": event_detail(e)} for e in events],

@@ -253,6 +253,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # A first-round complaint left undecided past its resolution deadline whose complainant went to the
     # second level (LKN Arts 7(1), 33(1); reference §4.3): still the lower level's duty to resolve.
     is_escalated = models.BooleanField(_("taken to the second level while overdue"), default=False)
+    # The handler asked for an extension and the head has not answered yet (the supervisors' queue).
+    extension_requested = models.BooleanField(_("extension requested"), default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -283,6 +285,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx", condition=models.Q(duplicate_of__isnull=False)),
             models.Index(fields=["topic"], name="case_topic_idx", condition=models.Q(topic__isnull=False)),
             models.Index(fields=["handler"], name="case_handler_idx", condition=models.Q(handler__isnull=False)),
+            models.Index(fields=["resolution_due"], name="case_extension_requested_idx",
+                         condition=models.Q(extension_requested=True)),
         ]
 
     def __str__(self):

@@ -38,6 +38,7 @@ QUEUE_TITLES = {
     "mass": _("Mass petitions"),
     "duplicate": _("Duplicate / repeat"),
     "unassigned": _("Without a handler"),
+    "extension_requests": _("Extension requests"),
 }
 # On the same due date a mass petition comes first: it is a priority (TT 07/2014 Art 27).
 SORTS = {

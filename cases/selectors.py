@@ -32,6 +32,7 @@ QUEUES = {
     "mass": (Q(is_mass=True), ("received_at",)),
     "duplicate": (Q(is_duplicate=True), ("received_at",)),
     "unassigned": (Q(status__in=RESOLVING_STATUSES, handler__isnull=True), ("resolution_due",)),
+    "extension_requests": (Q(extension_requested=True), ("resolution_due",)),
 }
 
 

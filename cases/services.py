@@ -46,6 +46,7 @@ from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .matching import same_person_same_content_q
 from .models import (
     OPEN_STATUSES,
+    RESOLVING_STATUSES,
     Attachment,
     Case,
     CaseEvent,
@@ -89,6 +90,10 @@ ACT_LABELS = {
     "suspend": gettext_lazy("suspend"),
     "resume": gettext_lazy("resume"),
     "extend": gettext_lazy("extend"),
+    "request_extension": gettext_lazy("request an extension"),
+    "approve_extension": gettext_lazy("approve the extension request"),
+    "refuse_extension": gettext_lazy("refuse the extension request"),
+    "return_draft": gettext_lazy("send the draft decision back"),
     "send_notices": gettext_lazy("record the notices"),
     "send_decision_notice": gettext_lazy("record a decision as sent"),
     "sla_due_soon": gettext_lazy("deadline due soon"),
@@ -104,6 +109,7 @@ ACT_LABELS = {
 DENUNCIATION_ACT_LABELS = {
     "decide": gettext_lazy("conclude on the content of the denunciation"),
     "record_draft": gettext_lazy("record the draft conclusion"),
+    "return_draft": gettext_lazy("send the draft conclusion back"),
 }
 
 
@@ -1324,6 +1330,25 @@ def latest_draft(case: Case) -> dict:
     return dict(event.payload) if event else {}
 
 
+def draft_awaits_signature(case: Case) -> bool:
+    """A draft was recorded and not sent back since (the head may sign it or send it back)."""
+    event = case.events.filter(action__in=("record_draft", "return_draft")).order_by("-at", "-pk").first()
+    return event is not None and event.action == "record_draft"
+
+
+def case_return_draft(*, case: Case, actor, comment: str, now: dt.datetime | None = None) -> Case:
+    """The head sends the handler's draft (decision or conclusion) back with a comment, instead of signing it.
+    The status stays; the workflow hands the drafting task back to the handler."""
+    comment = _require_text(comment, field="comment", label=_("the comment on the draft"))
+
+    def no_draft(c: Case) -> list[str]:
+        return [] if draft_awaits_signature(c) else [_("there is no draft waiting for signature to send back")]
+
+    return _record_fact(case, actor=actor, action="return_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
+                        permitted=policy.can_sign, updates={}, now=now, refusal=no_draft,
+                        payload={"comment": comment})
+
+
 def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, outcome: str = "",
                 conclusion_number: str = "", measures: str = "", now: dt.datetime | None = None) -> Case:
     """The decision on a complaint; for a denunciation, the conclusion on its content and the handling measures."""
@@ -1606,6 +1631,9 @@ def case_extend(*, case: Case, actor, grounds: str, days: int | None = None, dec
         earlier += [limit] * (granted - len(earlier))  # extensions recorded before their days were: in full
         c.extension_days = [*earlier, chosen]
         payload.update(days=chosen, limit=limit)
+        if c.extension_requested:  # the head's extension answers the handler's pending request
+            c.extension_requested = False
+            payload["request_approved"] = True
 
     moment = _now(now)
     with transaction.atomic():
@@ -1617,6 +1645,54 @@ def case_extend(*, case: Case, actor, grounds: str, days: int | None = None, dec
                      note="T4: each extension is a written decision sent to both parties; " + NO_NOTICE_PERIOD)
         _sweep_notices(case, moment)
     return case
+
+
+def pending_extension_request(case: Case) -> CaseEvent | None:
+    """The handler's extension request the head has not answered yet (an extension or a refusal since closes it)."""
+    event = (case.events.filter(action__in=("request_extension", "extend", "refuse_extension"))
+             .select_related("actor").order_by("-at", "-pk").first())
+    return event if event is not None and event.action == "request_extension" else None
+
+
+def case_request_extension(*, case: Case, actor, days: int, grounds: str, now: dt.datetime | None = None) -> Case:
+    """The handler asks the head to extend the resolution period (T4, LTC Art 30): ``days`` within the limit
+    an extension may add now, with the grounds. One request at a time; the head approves (``case_extend``
+    with the requested days) or refuses it (``case_refuse_extension``)."""
+    grounds_text = _require_text(grounds, field="grounds", label=_("the grounds for the extension"))
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InvalidInput(_("an extension adds at least one day"), field="days")
+    payload = {"days": days, "grounds": grounds_text}
+
+    def conditions(c: Case) -> list[str]:
+        if c.extension_requested or pending_extension_request(c) is not None:
+            return [_("an extension request is already waiting for the head's answer")]
+        if not rules.extension_allowed(c):
+            return [_("no further extension is allowed for this case's kind and complexity")]
+        limit = _limit_of_extension(c)
+        if days > limit:
+            raise InvalidInput(_("an extension adds at most %(limit)d days (T4, LTC Art 30)") % {"limit": limit},
+                               field="days")
+        payload["limit"] = limit
+        return []
+
+    return _record_fact(case, actor=actor, action="request_extension", statuses=RESOLVING_STATUSES,
+                        permitted=policy.can_request_extension, updates={"extension_requested": True}, now=now,
+                        legal_basis="LTC Art 30; NĐ 31 Art 3", refusal=conditions, payload=payload)
+
+
+def case_refuse_extension(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
+    """The head refuses the handler's pending extension request, with the reason; the period stays."""
+    reason = _require_text(reason, field="reason", label=_("the reason for the refusal"))
+    request = pending_extension_request(case)
+
+    def no_request(c: Case) -> list[str]:
+        return [] if request is not None else [_("no extension request is waiting for an answer")]
+
+    return _record_fact(case, actor=actor, action="refuse_extension", statuses=OPEN_STATUSES,
+                        permitted=policy.can_sign, updates={"extension_requested": False}, now=now,
+                        refusal=no_request,
+                        payload={"reason": reason, "request": request.pk if request else None,
+                                 "days": (request.payload or {}).get("days") if request else None})
 
 
 def case_reassess_complexity(*, case: Case, actor, complexity: str, grounds: str, criteria: Iterable[str] = (),

@@ -195,8 +195,11 @@ class CaseFlow(flow.Flow):
         CaseTask(views.SignDecisionView.as_view())
         .Annotation(title=_("Sign the decision"))
         .Permission(unit_role(Role.HEAD))
-        .Next(this.close)
+        .Next(this.is_signed)
     )
+
+    # The head signs, or sends the draft back to the handler with a comment (the status stays).
+    is_signed = flow.If(this.case_decided).Then(this.close).Else(this.draft_decision)
 
     close = (
         CaseTask(views.CloseView.as_view())
@@ -214,6 +217,9 @@ class CaseFlow(flow.Flow):
 
     def case_accepted(self, activation):
         return _fresh_case(activation).status == Status.ACCEPTED
+
+    def case_decided(self, activation):
+        return _fresh_case(activation).status == Status.DECIDED
 
     def dialogue_needed(self, activation):
         """Always for a second-round complaint (LKN Art 39); for a first-round one when the findings differ (LKN Art 30)."""

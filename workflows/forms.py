@@ -212,6 +212,65 @@ def outcome_form(case):
     return ConclusionForm if case.kind == CaseKind.DENUNCIATION else DecisionForm
 
 
+class SignOrReturnMixin(forms.Form):
+    """The head signs the draft, or sends it back to the handler with a comment (then the outcome fields are not needed)."""
+
+    SIGN, RETURN = "sign", "return"
+
+    choice = forms.ChoiceField(label=_("your decision on the draft"), widget=forms.RadioSelect, required=False,
+                               initial=SIGN, choices=[(SIGN, _("Sign")),
+                                                      (RETURN, _("Send the draft back to the handler"))])
+    comment = forms.CharField(label=_("comment for the handler"), widget=forms.Textarea, required=False,
+                              help_text=_("Required when the draft is sent back: what is to be changed."))
+
+    def returning(self) -> bool:
+        return self.data.get(self.add_prefix("choice")) == self.RETURN
+
+    def full_clean(self):
+        if self.is_bound and self.returning():
+            for name in self.base_fields:
+                if name not in ("choice", "comment"):
+                    self.fields[name].required = False
+        super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choice") == self.RETURN and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what is to be changed in the draft."))
+        return data
+
+
+class SignDecisionForm(SignOrReturnMixin, DecisionForm):
+    pass
+
+
+class SignConclusionForm(SignOrReturnMixin, ConclusionForm):
+    pass
+
+
+def sign_form(case):
+    """The head's signing form: the outcome to sign, or the draft sent back with a comment."""
+    return SignConclusionForm if case.kind == CaseKind.DENUNCIATION else SignDecisionForm
+
+
+class RequestExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("days requested"), min_value=1)
+    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = extension_length(kind=case.kind, round=case.round, complexity=case.complexity, remote=case.is_remote,
+                                 on=case.accepted_on or policy.legal_today())
+        if limit:
+            self.fields["days"].widget.attrs["max"] = limit
+            self.fields["days"].initial = limit
+            self.fields["days"].help_text = _("At most %(limit)d days.") % {"limit": limit}
+
+
+class RefuseExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("reason for the refusal"), widget=forms.Textarea)
+
+
 class ConfirmForm(forms.Form):
     """A task that needs no input beyond the confirmation itself."""
 

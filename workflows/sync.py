@@ -67,13 +67,13 @@ def lock_process(case: Case) -> None:
         list(CaseProcess.objects.select_for_update().filter(case_id=case.pk).values_list("pk", flat=True))
 
 
-def sync_process(case: Case) -> None:
-    """Cancel the tasks the case no longer calls for and open the one it does."""
+def sync_process(case: Case, *, done_with: frozenset[str] = frozenset()) -> None:
+    """Cancel the tasks the case no longer calls for (and those in ``done_with``) and open the one it does."""
     process = CaseProcess.objects.filter(case_id=case.pk).first()
     if process is None:
         return
     case = Case.objects.get(pk=case.pk)  # as the act left it, not a caller's stale copy
-    wanted = expected_tasks(case)
+    wanted = expected_tasks(case) - done_with
     now = timezone.now()
     kept = []
     for task in process.task_set.filter(status__in=OPEN_TASK_STATUSES).order_by("pk"):
@@ -134,4 +134,5 @@ def on_act_recorded(sender, case, event, workflow=True, **kwargs):
         return
     if _in_progress.get() == case.pk:
         return
-    sync_process(case)
+    # A draft sent back outside the signing task page: the signature waits for a new draft.
+    sync_process(case, done_with=frozenset({"sign_decision"}) if event.action == "return_draft" else frozenset())

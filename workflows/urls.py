@@ -19,6 +19,12 @@ class CaseFlowViewset(FlowAppViewset):
     suspend_path = path("cases/<int:case_pk>/suspend/", views.SuspendView.as_view(), name="case_suspend")
     resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")
     extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")
+    request_extension_path = path("cases/<int:case_pk>/extension/request/", views.RequestExtensionView.as_view(),
+                                  name="case_request_extension")
+    approve_extension_path = path("cases/<int:case_pk>/extension/approve/", views.ApproveExtensionView.as_view(),
+                                  name="case_approve_extension")
+    refuse_extension_path = path("cases/<int:case_pk>/extension/refuse/", views.RefuseExtensionView.as_view(),
+                                 name="case_refuse_extension")
     withdraw_path = path("cases/<int:case_pk>/withdraw/", views.WithdrawView.as_view(), name="case_withdraw")
     assign_path = path("cases/<int:case_pk>/assign/", views.AssignView.as_view(), name="case_assign")
     refuse_path = path("cases/<int:case_pk>/refuse/", views.RefuseView.as_view(), name="case_refuse")

@@ -38,7 +38,9 @@ from access import policy
 from cases import services
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
-from cases.case_page import case_flags, case_records, dialogues_for, task_title, working_days_left
+from cases.case_page import (
+    case_flags, case_records, dialogues_for, extension_request, returned_draft, task_title, working_days_left,
+)
 from cases.models import Case, Petitioner, Status
 
 from . import forms, sync
@@ -248,22 +250,31 @@ class DraftDecisionView(CaseTaskView):
     def get_form_class(self):
         return forms.outcome_form(self.case)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(returned=returned_draft(self.request.user, self.case), **kwargs)
+
     def perform(self, form, case, actor):
         services.case_record_draft(case=case, actor=actor, **form.cleaned_data)
 
 
 class SignDecisionView(CaseTaskView):
-    """The head signs the decision — for a denunciation, the conclusion with its handling measures."""
+    """The head signs the decision — for a denunciation, the conclusion with its handling measures — or
+    sends the draft back to the handler with a comment (the flow then hands the drafting task back)."""
 
     def get_form_class(self):
-        return forms.outcome_form(self.case)
+        return forms.sign_form(self.case)
 
     def get_initial_for_case(self):
         draft = services.latest_draft(self.case)
         return {name: draft.get(name, "") for name in forms.outcome_form(self.case).base_fields}
 
     def perform(self, form, case, actor):
-        services.case_decide(case=case, actor=actor, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        choice, comment = data.pop("choice", ""), data.pop("comment", "")
+        if choice == form.RETURN:
+            services.case_return_draft(case=case, actor=actor, comment=comment)
+        else:
+            services.case_decide(case=case, actor=actor, **data)
 
 
 class CloseView(CaseTaskView):
@@ -342,6 +353,47 @@ class ExtendView(CaseFormActView):
 
     def perform(self, form, case, actor):
         services.case_extend(case=case, actor=actor, **form.cleaned_data)
+
+
+class RequestExtensionView(CaseFormActView):
+    """The handler asks the head for an extension of the resolution period (T4, LTC Art 30)."""
+
+    title = _("Request an extension")
+    form_class = forms.RequestExtensionForm
+
+    def perform(self, form, case, actor):
+        services.case_request_extension(case=case, actor=actor, **form.cleaned_data)
+
+
+class ExtensionRequestMixin:
+    """An answer to the handler's pending extension request, which the page shows."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(extension_request=extension_request(self.request.user, self.case), **kwargs)
+
+
+class ApproveExtensionView(ExtensionRequestMixin, ExtendView):
+    """The head approves the request: the extension decision, with the requested days and grounds (editable)."""
+
+    title = _("Approve the extension request")
+
+    def get_initial(self):
+        request = services.pending_extension_request(self.case)
+        payload = (request.payload or {}) if request else {}
+        return {"days": payload.get("days"), "grounds": payload.get("grounds", "")}
+
+    def perform(self, form, case, actor):
+        if services.pending_extension_request(case) is None:
+            raise Conflict(_("no extension request is waiting for an answer"))
+        super().perform(form, case, actor)
+
+
+class RefuseExtensionView(ExtensionRequestMixin, CaseActView):
+    title = _("Refuse the extension request")
+    form_class = forms.RefuseExtensionForm
+
+    def perform(self, form, case, actor):
+        services.case_refuse_extension(case=case, actor=actor, **form.cleaned_data)
 
 
 class ReassessComplexityView(CaseActView):

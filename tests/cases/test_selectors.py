@@ -25,7 +25,7 @@ def test_queues_hold_the_cases_in_scope_by_sla_state(world):
     assert not selectors.overdue_queue(user=world.outsider).exists()  # another commune does not
     assert selectors.sla_counts(user=world.head) == {"open": 2, "due_soon": 1, "overdue": 1, "backlogged": 0,
                                                      "prolonged": 0, "over_level": 0, "mass": 0, "duplicate": 0,
-                                                     "unassigned": 0}
+                                                     "unassigned": 0, "extension_requests": 0}
     assert not selectors.backlogged_queue(user=world.head).exists()
 
 

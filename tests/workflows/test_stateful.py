@@ -85,6 +85,11 @@ def acts(world, now, flag):
             case=c, actor=world.head, notice=_unsent_notice(c), now=now),
         "record_draft": lambda c: services.case_record_draft(case=c, actor=world.handler, **DECISION, now=now),
         "decide": lambda c: services.case_decide(case=c, actor=world.head, **DECISION, now=now),
+        "return_draft": lambda c: services.case_return_draft(case=c, actor=world.head, comment="Sửa lại.", now=now),
+        "request_extension": lambda c: services.case_request_extension(
+            case=c, actor=world.handler, days=10 if flag else 30, grounds="Cần xác minh thêm.", now=now),
+        "refuse_extension": lambda c: services.case_refuse_extension(case=c, actor=world.head, reason="Chưa đủ căn cứ.",
+                                                                     now=now),
         "close": lambda c: services.case_close(case=c, actor=world.head, now=now),
         "suspend": lambda c: services.case_suspend(
             case=c, actor=world.head, ground="await_expert" if c.kind == "denunciation" else "other",
@@ -222,7 +227,8 @@ class CaseLife(RuleBasedStateMachine):
                        else ["record_verification"]),
             "dialogue": self.dialogue_step(case, flag),
             "draft_decision": (DECISION, ["record_draft"]),
-            "sign_decision": (DECISION, ["decide"]),
+            "sign_decision": ({"choice": "return", "comment": "Sửa lại."}, ["return_draft"]) if flag
+            else (DECISION, ["decide"]),
             "close": ({}, ["close"]),
         }[node]
         before = self.actions()
