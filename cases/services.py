@@ -250,6 +250,7 @@ TRACKED_COLUMNS = (
     "dialogue_held", "complexity_criteria", "termination_number", "terminated_on", "lapse_on",
     "findings_differ", "identity_protected", "is_anonymous", "is_remote", "is_multi_site", "is_over_level",
     "is_mass", "is_duplicate", "is_refiled", "is_backlogged", "is_prolonged", "sla_state",
+    "extension_requested",
     # and every column classification may set (its event records them like any other)
     "complexity_grounds", "respondent_number", "respondent_date", "respondent_issuer", "respondent_act", "accused",
     "competence",

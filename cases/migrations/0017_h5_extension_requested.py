@@ -34,7 +34,7 @@ def _restore_raw_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_h1_sla_exact_arms'),
+        ('cases', '0016_dialogue_calendar_index'),
         ('organisation', '0004_append_only_membership_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
