@@ -369,3 +369,146 @@ def test_a_supervisor_finds_an_overdue_case_from_the_home_counter_and_reassigns_
     # The handler the case was taken from no longer handles it: the case of the ward, not the denouncer.
     assert_name_hidden(page, base, case, office.handler.username, DENOUNCER["full_name"])
     assert_out_of_reach(page, base, case, office.outsider.username, DENOUNCER["full_name"])
+
+
+# --- the reception desk and the head's second look -----------------------------------------------------------
+
+A5 = (419.5, 595.3)  # points
+GROUP = [(f"Người gửi đơn số {n}", f"00109000010{n}") for n in range(1, 7)]  # six valid 12-digit CCCD numbers
+
+
+def pdf_page_size(pdf: bytes) -> tuple[float, float]:
+    """The first page's size in points, from Chromium's PDF."""
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return round(float(box.group(1)), 1), round(float(box.group(2)), 1)
+
+
+def test_a_clerk_logs_a_complaint_with_six_petitioners_and_prints_the_receipt(
+        live_server, page, office, monday, shots):
+    base = live_server.url
+    page.add_init_script("window.print = function () { window.__printed = (window.__printed || 0) + 1; };")
+    log_in(page, base, office.clerk.username)
+    page.goto(base + "/cases/new/")
+    page.evaluate("window.__sameDocument = true")
+
+    page.select_option("#id_kind", "complaint")
+    page.fill("#id_respondent_number", "15/QĐ-UBND")
+    page.fill("#id_respondent_issuer", "Chủ tịch UBND phường An Khang")
+    page.fill("#id_content", "Khiếu nại quyết định thu hồi đất của sáu hộ dân tổ dân phố 3.")
+    page.select_option("#id_competent_unit", str(office.ward.pk))
+    assert page.locator("#people-rows tr.person").count() == 3
+    for _ in range(len(GROUP) - 3):
+        page.get_by_role("button", name="+ Thêm người gửi đơn").click()
+    assert page.locator("#people-rows tr.person").count() == 6
+    assert page.input_value("input[name=people-TOTAL_FORMS]") == "6"
+    assert page.evaluate("window.__sameDocument") is True  # rows added without a reload
+    for row, (name, number) in enumerate(GROUP):
+        page.fill(f"input[name=people-{row}-full_name]", name)
+        page.fill(f"input[name=people-{row}-id_number]", number)
+    for row in (0, 1):  # the group's representatives: one or two for up to ten people
+        page.check(f"input[name=people-{row}-is_representative]")
+    shoot(page, shots, "j5-intake-six-petitioners")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/cases/receipt/[^/]+/$"))
+
+    case = Case.objects.get()
+    assert case.kind == "complaint" and case.respondent_number == "15/QĐ-UBND"
+    assert case.competent_unit == office.ward
+    assert case.is_mass
+    people = sorted(case.petitioners.all(), key=lambda p: p.full_name)  # names are stored encrypted: sort here
+    assert [(p.full_name, p.id_number) for p in people] == GROUP
+    assert [p.full_name for p in people if p.is_representative] == [GROUP[0][0], GROUP[1][0]]
+
+    # The receipt: the code, the PIN (shown once) and the day the acceptance decision is due.
+    receipt = page.locator("#receipt")
+    assert receipt.locator('[data-field="code"]').inner_text().strip() == case.tracking_code
+    pin = receipt.locator('[data-field="pin"]').inner_text().strip()
+    assert re.fullmatch(r"\d{6}", pin)
+    assert case.acceptance_due
+    assert receipt.locator('[data-field="acceptance_due"]').inner_text() == f"{case.acceptance_due:%d/%m/%Y}"
+    assert "GIẤY BIÊN NHẬN ĐƠN" in receipt.inner_text()
+    assert all(name not in page.content() for name, _number in GROUP)  # the receipt names nobody
+
+    # Printed on A5: the print button calls the browser's print; the paper has no navigation.
+    page.get_by_role("button", name="In giấy biên nhận (A5)").click()
+    assert page.evaluate("window.__printed") == 1
+    page.set_viewport_size({"width": 559, "height": 794})  # A5 at 96 dpi
+    page.emulate_media(media="print")
+    assert not page.locator("body > header").is_visible()
+    assert receipt.locator('[data-field="code"]').is_visible()
+    size = pdf_page_size(page.pdf(prefer_css_page_size=True))
+    assert all(abs(a - b) < 1.5 for a, b in zip(size, A5)), size
+    page.screenshot(path=str(shots / "j5-receipt-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # The case page of the ward shows the group; another ward's head gets a 404 and no name.
+    text = case_page(page, base, case)
+    assert case.tracking_code in text and GROUP[5][0] in text
+    assert_out_of_reach(page, base, case, office.outsider.username, GROUP[0][0])
+    assert GROUP[0][1] not in page.content()
+
+
+def test_the_head_sends_the_draft_back_once_then_signs(live_server, page, office, monday, shots):
+    base = live_server.url
+    case = office.take_in("complaint", petitioner=COMPLAINANT, received_at=local(MONDAY))
+    accept_and_assign(page, base, office, case, office.handler)
+
+    # Findings that do not differ from the complaint's demands: no dialogue, straight to the draft.
+    log_in(page, base, office.handler.username)
+    do_task(page, base, case, CaseFlow.verify, {"findings": "Quyết định thu hồi đúng quy định."})
+    assert open_task(case, CaseFlow.draft_decision)
+    do_task(page, base, case, CaseFlow.draft_decision,
+            {"decision_number": "45/QĐ-UBND", "summary": "Giữ nguyên quyết định thu hồi đất."})
+
+    # The head sends it back: without a comment the form refuses, nothing is recorded.
+    log_in(page, base, office.head.username)
+    sign = claim_and_open(page, base, case, CaseFlow.sign_decision)
+    assert page.locator("main form [name=decision_number]").input_value() == "45/QĐ-UBND"
+    page.check("main form [name=choice][value=return]")
+    submit(page)
+    comment_box = page.locator("main form [name=comment]")
+    assert comment_box.get_attribute("aria-invalid") == "true"
+    error = page.locator("#" + comment_box.get_attribute("id") + "_error")  # the error the box is described by
+    assert "Hãy nêu rõ nội dung cần sửa đổi" in error.inner_text()
+    sign.refresh_from_db()
+    assert sign.status == STATUS.ASSIGNED
+    assert not case.events.filter(action="return_draft").exists()
+
+    comment = "Nêu rõ căn cứ pháp lý của việc giữ nguyên quyết định."
+    page.check("main form [name=choice][value=return]")
+    page.fill("main form [name=comment]", comment)
+    submit(page)
+    sign.refresh_from_db()
+    assert sign.status == STATUS.DONE
+    case.refresh_from_db()
+    assert case.status == Status.IN_VERIFICATION
+
+    # The handler finds the drafting task again, with the head's comment on it.
+    log_in(page, base, office.handler.username)
+    draft = claim_and_open(page, base, case, CaseFlow.draft_decision)
+    assert draft.owner == office.handler
+    returned = page.locator('[data-field="returned-draft"]')
+    assert comment in returned.inner_text()
+    shoot(page, shots, "j6-draft-sent-back")
+    page.fill("main form [name=decision_number]", "46/QĐ-UBND")
+    page.fill("main form [name=summary]", "Giữ nguyên quyết định thu hồi đất; nêu rõ căn cứ pháp lý.")
+    submit(page)
+
+    log_in(page, base, office.head.username)
+    claim_and_open(page, base, case, CaseFlow.sign_decision)
+    assert page.locator("main form [name=decision_number]").input_value() == "46/QĐ-UBND"  # the new draft
+    assert page.locator("main form [name=choice][value=sign]").is_checked()
+    submit(page)
+    case.refresh_from_db()
+    assert case.status == Status.DECIDED
+
+    actions = list(case.events.values_list("action", flat=True))
+    assert actions[-4:] == ["record_draft", "return_draft", "record_draft", "decide"], actions
+    assert case.events.get(action="decide").payload["decision_number"] == "46/QĐ-UBND"  # the second draft, signed
+    case_page(page, base, case)
+    assert "46/QĐ-UBND" in page.locator("main").inner_text()
+    shoot(page, shots, "j6-signed")
+
+    assert_out_of_reach(page, base, case, office.outsider.username, COMPLAINANT["full_name"])
