@@ -69,6 +69,25 @@ def sql(query, params=None, fetch=False):
         return cursor.fetchall() if fetch else cursor.rowcount
 
 
+def insert_cases(exprs: dict, params: dict, rows_sql: str, n: int) -> None:
+    """INSERT … SELECT over ``rows_sql`` (aliased ``g``): every NOT NULL column not given in ``exprs``
+    gets its model default."""
+    from django.db import connection
+
+    from cases.models import Case
+
+    columns = []
+    for f in Case._meta.concrete_fields:
+        if f.primary_key or (f.column not in exprs and f.null):
+            continue
+        if f.column not in exprs:
+            params[f.column] = f.get_db_prep_save(f.get_default(), connection)
+            exprs[f.column] = f"%({f.column})s"
+        columns.append(f.column)
+    sql(f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
+        f"FROM ({rows_sql}) g", {**params, "n": n})
+
+
 def vacuum():
     for table in ("cases_case", "cases_caseevent", "notifications_escalation"):
         sql(f"VACUUM ANALYZE {table}")
@@ -115,9 +134,7 @@ class Data:
 
     def generate(self):
         """INSERT … SELECT generate_series: every NOT NULL column gets its model default unless set here."""
-        from django.db import connection
 
-        from cases.models import Case
 
         basis = '[{"deadline": "acceptance", "rule": "K2", "source": "LKN 2011 Art 27"}, ' \
                 '{"deadline": "resolution", "rule": "K6", "source": "LKN 2011 Art 28"}]'
@@ -135,19 +152,7 @@ class Data:
             "created_at": "%(now)s", "updated_at": "%(now)s",
         }
         params = {"today": self.today, "now": self.now, "received_from": self.received_from, "unit": self.unit.pk, "basis": basis}
-        columns = []
-        for f in Case._meta.concrete_fields:
-            if f.primary_key or (f.column not in exprs and f.null):
-                continue
-            if f.column not in exprs:
-                params[f.column] = f.get_db_prep_save(f.get_default(), connection)
-                exprs[f.column] = f"%({f.column})s"
-            columns.append(f.column)
-        sql(
-            f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
-            f"FROM (SELECT i, {NEWLY[self.layout]} AS newly FROM generate_series(1, %(n)s) i) g",
-            {**params, "n": self.n},
-        )
+        insert_cases(exprs, params, f"SELECT i, {NEWLY[self.layout]} AS newly FROM generate_series(1, %(n)s) i", self.n)
         vacuum()
 
     def due_rows(self) -> str:
@@ -329,7 +334,6 @@ class RecomputeData:
             self.day_off = cal.add_working_days(self.day_off, 1)
 
     def generate(self):
-        from django.db import connection
         from viewflow.workflow.models import Process, Task
 
         from cases.models import Case
@@ -352,19 +356,8 @@ class RecomputeData:
             "deadline_basis": "'[]'::jsonb", "created_at": "%(now)s", "updated_at": "%(now)s",
         }
         params = {"now": d.now, "unit": d.unit.pk}
-        columns = []
-        for f in Case._meta.concrete_fields:
-            if f.primary_key or (f.column not in exprs and f.null):
-                continue
-            if f.column not in exprs:
-                params[f.column] = f.get_db_prep_save(f.get_default(), connection)
-                exprs[f.column] = f"%({f.column})s"
-            columns.append(f.column)
-        sql(
-            f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
-            f"FROM (SELECT i, i %% {step} = 0 AS open, i / {step} AS j FROM generate_series(1, %(n)s) i) g",
-            {**params, "n": self.n},
-        )
+        insert_cases(exprs, params, f"SELECT i, i %% {step} = 0 AS open, i / {step} AS j FROM generate_series(1, %(n)s) i",
+                     self.n)
         vacuum()
         # the stored dates as the engine computes them today, then no trace of it
         recompute()

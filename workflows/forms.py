@@ -253,9 +253,8 @@ def sign_form(case):
     return SignConclusionForm if case.kind == CaseKind.DENUNCIATION else SignDecisionForm
 
 
-class RequestExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("days requested"), min_value=1)
-    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
+class ExtensionDaysMixin:
+    """The days of an extension, offered up to the limit of the rule in force for the case (T4)."""
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,6 +264,11 @@ class RequestExtensionForm(forms.Form):
             self.fields["days"].widget.attrs["max"] = limit
             self.fields["days"].initial = limit
             self.fields["days"].help_text = _("At most %(limit)d days.") % {"limit": limit}
+
+
+class RequestExtensionForm(ExtensionDaysMixin, forms.Form):
+    days = forms.IntegerField(label=_("days requested"), min_value=1)
+    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
 
 
 class RefuseExtensionForm(forms.Form):
@@ -302,19 +306,10 @@ class ResumeForm(LegalGroundForm):
     choices_by_kind = legal_grounds.RESUMPTION_GROUNDS
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(ExtensionDaysMixin, forms.Form):
     days = forms.IntegerField(label=_("days added"), min_value=1)
     grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea)
     decision_number = forms.CharField(label=_("decision number"), max_length=100, required=False)
-
-    def __init__(self, *args, case, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit = extension_length(kind=case.kind, round=case.round, complexity=case.complexity, remote=case.is_remote,
-                                 on=case.accepted_on or policy.legal_today())
-        if limit:
-            self.fields["days"].widget.attrs["max"] = limit
-            self.fields["days"].initial = limit
-            self.fields["days"].help_text = _("At most %(limit)d days.") % {"limit": limit}
 
 
 class ReassessComplexityForm(forms.Form):
