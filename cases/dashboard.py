@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from access import policy
+from deadlines import clock
 from deadlines.models import CaseKind
 
 from .models import OPEN_STATUSES, Status
@@ -24,11 +25,6 @@ from .selectors import cases_in_scope, open_cases
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 60), (61, 90), (91, 180), (181, None))
 MONTHS = 12
 TOP = 15
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    """The start of a legal day (Asia/Ho_Chi_Minh: UTC+7, no daylight saving)."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
 def _age_label(low: int, high: int | None) -> str:
@@ -45,8 +41,8 @@ def dashboard_data(*, user, today: dt.date) -> dict:
     kinds = list(CaseKind)
     # received before tomorrow's midnight minus `low` days: one aggregate, one row
     ages = open_qs.aggregate(**{
-        f"b{i}": Count("pk", filter=Q(received_at__lt=_midnight(today - dt.timedelta(days=low - 1)))
-                       & (Q(received_at__gte=_midnight(today - dt.timedelta(days=high))) if high is not None else Q()))
+        f"b{i}": Count("pk", filter=Q(received_at__lt=clock.legal_midnight(today - dt.timedelta(days=low - 1)))
+                       & (Q(received_at__gte=clock.legal_midnight(today - dt.timedelta(days=high))) if high is not None else Q()))
         for i, (low, high) in enumerate(AGE_BUCKETS)
     })
     first_month = (today.replace(day=1) - dt.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
@@ -87,7 +83,7 @@ def dashboard_data(*, user, today: dt.date) -> dict:
 def dashboard_page(request):
     if not policy.is_staff_member(request.user):
         raise Http404
-    data = dashboard_data(user=request.user, today=policy.legal_today())
+    data = dashboard_data(user=request.user, today=clock.legal_today())
     return render(request, "cases/dashboard.html", {"data": data, "chart_text": {
         "percent": _("per cent on time"), "cases": _("cases"),
     }})

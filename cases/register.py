@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access import policy
+from deadlines import clock
 from deadlines.models import CaseKind
 from organisation.models import Unit
 
@@ -54,18 +55,12 @@ class RegisterFilter(django_filters.FilterSet):
 
     # Days are legal days in Asia/Ho_Chi_Minh: bounds are that zone's midnights, so the index on received_at answers.
     def received_from(self, queryset, name, value):
-        return queryset.filter(received_at__gte=_midnight(value))
+        return queryset.filter(received_at__gte=clock.legal_midnight(value))
 
     def received_until(self, queryset, name, value):
-        return queryset.filter(received_at__lt=_midnight(value + dt.timedelta(days=1)))
+        return queryset.filter(received_at__lt=clock.legal_midnight(value + dt.timedelta(days=1)))
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    """The start of a legal day (Asia/Ho_Chi_Minh: UTC+7, no daylight saving)."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=LEGAL_ZONE)
-
-
-LEGAL_ZONE = dt.timezone(dt.timedelta(hours=7))
 
 
 def register_cases(*, user):
@@ -94,7 +89,7 @@ def _rows(cases) -> list[dict]:
             content = content[: CONTENT_EXCERPT - 1] + "…"
         rows.append({
             "case": case,
-            "received": timezone.localtime(case.received_at, LEGAL_ZONE),
+            "received": timezone.localtime(case.received_at, clock.legal_zone()),
             "petitioner": _("[protected]") if protected else mask_name(names.get(case.first_petitioner_id, "")),
             "people": case.petitioner_count or 0,
             "content": _("[protected]") if protected else content,

@@ -16,14 +16,8 @@ from deadlines import clock
 from deadlines.models import CaseKind
 
 
-
 def act_date(case):
     return getattr(case, "act_on", None) or clock.legal_today()
-
-
-def legal_date(moment: dt.datetime) -> dt.date:
-    """The legal day of a moment: its date in Asia/Ho_Chi_Minh."""
-    return clock.legal_date(moment)
 
 
 def _day(value: dt.date) -> str:
@@ -87,7 +81,7 @@ def limitation_problems(case) -> list[str]:
     window = limitation_window(case)
     if window is None or case.received_at is None:
         return []
-    received = legal_date(case.received_at)
+    received = clock.legal_date(case.received_at)
     if received <= window.due:
         return []
     return [
