@@ -293,6 +293,15 @@ def _may_refuse_extension(case, user) -> bool:
     return case.extension_requested and can_sign(case, user)
 
 
+def can_remind(case, user) -> bool:
+    """A head of the case's unit (or above) reminds its handler; the handler does not remind himself."""
+    return case.handler_id != getattr(user, "pk", None) and has_role(user, _acting_unit(case), [Role.HEAD])
+
+
+def may_remind(case, user) -> bool:
+    return case.handler_id is not None and can_remind(case, user)
+
+
 def _may_return_draft(case, user) -> bool:
     if not can_sign(case, user):
         return False
@@ -364,6 +373,7 @@ FACT_ACTS = {
                               "closed", "withdrawn"), can_send_decision_notice),
     "record_draft": (("in_verification", "in_dialogue"), can_handle),
     "return_draft": (("in_verification", "in_dialogue"), _may_return_draft),
+    "remind": (("accepted", "in_verification", "in_dialogue", "suspended"), may_remind),
     "request_extension": (("accepted", "in_verification", "in_dialogue"), _may_request_extension_now),
     "approve_extension": (("accepted", "in_verification", "in_dialogue"), _may_approve_extension),
     "refuse_extension": (("received", "accepted", "in_verification", "in_dialogue", "suspended", "decided"),

@@ -64,6 +64,7 @@ ACT_PAGES = {
     "send_notices": "workflow:case_send_notices",
     "appeal": "workflow:case_appeal",
     "appeal_overdue": "workflow:case_appeal_overdue",
+    "remind": "workflow:case_remind",
 }
 
 
@@ -154,6 +155,7 @@ RECORDS = {
     "record_dialogue_absence": (_("Absence from the dialogue"), ("reason", "minutes")),
     "record_draft": (_("Draft decision"), ("decision_number", "summary")),
     "return_draft": (_("Draft sent back by the head"), ("comment",)),
+    "remind": (_("Reminder from the head"), ("message",)),
 }
 DENUNCIATION_RECORDS = {
     **RECORDS,

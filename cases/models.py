@@ -279,6 +279,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["competent_unit", "status"]),
             models.Index(fields=["status", "sla_state"]),
+            # The queues' default order ("due"; read backwards for "-due"): a page of 50 is the first
+            # 50 entries of this index, not a sort of every open case in scope.
+            models.Index(fields=["resolution_due", "acceptance_due", "-is_mass", "id"], name="case_open_due_order_idx",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
             models.Index(
                 fields=["previous_round"], name="case_previous_round_idx", condition=models.Q(previous_round__isnull=False)
             ),
@@ -744,3 +748,29 @@ class IntakeSubmission(models.Model):
     clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     case = models.OneToOneField(Case, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class QueueCount(models.Model):
+    """How many open cases of one (receiving unit, competent unit) pair each supervisor queue holds.
+
+    Kept by the database's own triggers on PostgreSQL (``cases.queue_counts``), never written
+    by code: the home counters sum a handful of these rows instead of reading every open case.
+    ``competent_key`` is the competent unit's id, or 0 while none is set.
+    """
+
+    receiving_unit_id = models.IntegerField()
+    competent_key = models.IntegerField()
+    open = models.BigIntegerField(default=0)
+    overdue = models.BigIntegerField(default=0)
+    due_soon = models.BigIntegerField(default=0)
+    backlogged = models.BigIntegerField(default=0)
+    prolonged = models.BigIntegerField(default=0)
+    over_level = models.BigIntegerField(default=0)
+    mass = models.BigIntegerField(default=0)
+    duplicate = models.BigIntegerField(default=0)
+    unassigned = models.BigIntegerField(default=0)
+    extension_requests = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["receiving_unit_id", "competent_key"], name="unique_queue_count")]
+        indexes = [models.Index(fields=["competent_key"], name="queuecount_competent")]

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -95,7 +96,7 @@ def queue_page(request, name: str):
                                                      "title": QUEUE_TITLES[name], "page": None}, status=400)
     sort = request.GET.get("sort", "due")
     rows = filters.qs.order_by(*SORTS.get(sort, SORTS["due"]))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     reassign = BulkReassignForm(user=request.user) if policy.reassign_unit_ids(request.user) else None
@@ -103,6 +104,21 @@ def queue_page(request, name: str):
         "filters": filters, "page": page, "rows": _rows(page), "name": name, "title": QUEUE_TITLES[name], "sort": sort,
         "query": query.urlencode(), "statuses": Status, "reassign": reassign,
     })
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` + 1 rows: past that a queue says "more than 10,000" instead of
+    counting every case of a province on each page view (the count grew with N; the page did not)."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.COUNT_CAP
 
 
 def _rows(page) -> list[dict]:

@@ -94,6 +94,7 @@ ACT_LABELS = {
     "approve_extension": gettext_lazy("approve the extension request"),
     "refuse_extension": gettext_lazy("refuse the extension request"),
     "return_draft": gettext_lazy("send the draft decision back"),
+    "remind": gettext_lazy("remind the handler"),
     "send_notices": gettext_lazy("record the notices"),
     "send_decision_notice": gettext_lazy("record a decision as sent"),
     "sla_due_soon": gettext_lazy("deadline due soon"),
@@ -1348,6 +1349,26 @@ def case_return_draft(*, case: Case, actor, comment: str, now: dt.datetime | Non
     return _record_fact(case, actor=actor, action="return_draft", statuses=(Status.IN_VERIFICATION, Status.IN_DIALOGUE),
                         permitted=policy.can_sign, updates={}, now=now, refusal=no_draft,
                         payload={"comment": comment})
+
+
+def case_remind(*, case: Case, actor, message: str = "", now: dt.datetime | None = None) -> Case:
+    """A head reminds the case's handler of it (the notifications deliver it to the handler).
+
+    At most one reminder per handler, case and legal day: a reminder is a nudge, not a stream.
+    """
+    moment = _now(now)
+    today = _local_date(moment)
+
+    def nothing_to_remind(c: Case) -> list[str]:
+        if c.handler_id is None:
+            return [_("the case has no handler to remind")]
+        earlier = c.events.filter(action="remind", at__gte=clock.legal_midnight(today),
+                                  payload__handler=c.handler_id).exists()
+        return [_("the handler was already reminded of this case today")] if earlier else []
+
+    return _record_fact(case, actor=actor, action="remind", statuses=(*RESOLVING_STATUSES, Status.SUSPENDED),
+                        permitted=policy.can_remind, updates={}, now=moment, refusal=nothing_to_remind,
+                        payload={"handler": case.handler_id, "message": (message or "").strip()[:1000]})
 
 
 def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, outcome: str = "",

@@ -275,6 +275,11 @@ class RefuseExtensionForm(forms.Form):
     reason = forms.CharField(label=_("reason for the refusal"), widget=forms.Textarea)
 
 
+class RemindForm(forms.Form):
+    message = forms.CharField(label=_("message to the handler"), widget=forms.Textarea, required=False,
+                              max_length=1000)
+
+
 class ConfirmForm(forms.Form):
     """A task that needs no input beyond the confirmation itself."""
 

@@ -34,6 +34,7 @@ class CaseFlowViewset(FlowAppViewset):
                                name="case_appeal_overdue")
     complexity_path = path("cases/<int:case_pk>/complexity/", views.ReassessComplexityView.as_view(),
                            name="case_reassess_complexity")
+    remind_path = path("cases/<int:case_pk>/remind/", views.RemindView.as_view(), name="case_remind")
     send_notice_path = path("cases/<int:case_pk>/notices/sent/", views.SendNoticeView.as_view(), name="case_send_notice")
 
 

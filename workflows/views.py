@@ -396,6 +396,14 @@ class RefuseExtensionView(ExtensionRequestMixin, CaseActView):
         services.case_refuse_extension(case=case, actor=actor, **form.cleaned_data)
 
 
+class RemindView(CaseActView):
+    title = _("Remind the handler")
+    form_class = forms.RemindForm
+
+    def perform(self, form, case, actor):
+        services.case_remind(case=case, actor=actor, **form.cleaned_data)
+
+
 class ReassessComplexityView(CaseActView):
     title = _("Reassess the complexity")
     form_class = forms.ReassessComplexityForm

@@ -76,6 +76,23 @@ def test_a_queue_page_costs_the_same_for_few_and_many_cases(world, client):
     assert queries() == few <= 12
 
 
+def test_a_long_queue_says_more_than_the_cap_instead_of_counting_every_case(world, client, monkeypatch):
+    from cases.queues import CappedPaginator
+
+    make(world, 4)
+    client.force_login(world.head)
+    client.cookies["django_language"] = "en"
+    url = reverse("case_queue", args=["open"])
+    assert "4 cases" in client.get(url).content.decode()
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(url).content.decode()
+    assert "more than 3 cases" in body and "4 cases" not in body
+    assert len(re.findall(r'href="/cases/\d+/"', body)) == 4  # the rows are all there
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and "cases_case" in q["sql"]]
+    assert counts and all("LIMIT 4" in sql for sql in counts)
+
+
 def test_a_head_reassigns_cases_in_bulk_and_each_is_a_traced_act(world, client):
     from organisation.models import Role
     from tests.factories import member
