@@ -13,16 +13,19 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import secrets
 import unicodedata
 import zipfile
+from pathlib import Path
 
 import filetype
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import policy
@@ -176,3 +179,35 @@ def download(request, case_pk: int, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+#: Where uploads are stored in the private folder (``Attachment.file``'s ``upload_to``).
+ATTACHMENTS_FOLDER = "attachments"
+
+
+def purge_orphan_files(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete uploaded files that no document row names, once older than ``older_than``.
+
+    A file is written before its row commits; when the act then rolls back (a refused intake,
+    a conflict) the file stays behind, unnamed. The age margin leaves alone files whose act is
+    still running. Returns how many files were deleted.
+    """
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = (now or timezone.now()) - older_than
+    root = Path(storage.path(ATTACHMENTS_FOLDER))
+    if not root.is_dir():
+        return 0
+    found = {}
+    for path in root.rglob("*"):
+        if path.is_file() and dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc) < cutoff:
+            found[path.relative_to(storage.path("")).as_posix()] = path
+    deleted = 0
+    names = sorted(found)
+    for start in range(0, len(names), 500):
+        chunk = names[start:start + 500]
+        named = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+        for name in chunk:
+            if name not in named:
+                found[name].unlink(missing_ok=True)
+                deleted += 1
+    return deleted

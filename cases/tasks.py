@@ -26,3 +26,15 @@ def recompute_deadlines_task(change: dict | None = None) -> dict:
     result = recompute_open_cases(change=DataChange.from_dict(change) if change else None).as_dict()
     logger.info("deadline recompute: %s", result)
     return result
+
+
+@shared_task(name="cases.tasks.purge_orphan_files_task", ignore_result=True)
+def purge_orphan_files_task() -> int:
+    """Daily: uploads left behind by acts that rolled back (``cases.documents.purge_orphan_files``)."""
+    import datetime as dt
+
+    from .documents import purge_orphan_files
+
+    deleted = purge_orphan_files(older_than=dt.timedelta(hours=1))
+    logger.info("orphan upload files deleted: %s", deleted)
+    return deleted

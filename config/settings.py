@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.sla_sweep_task",
         "schedule": SLA_SWEEP_INTERVAL_SECONDS,
     },
+    "purge-orphan-files": {
+        "task": "cases.tasks.purge_orphan_files_task",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- Engine knobs ---------------------------------------------------------------

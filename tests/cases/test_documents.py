@@ -219,3 +219,22 @@ def test_the_case_page_links_each_document_to_the_guarded_view(world, private_ro
     download = client.get(f"/cases/{attachment.case_id}/documents/{attachment.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content if download.streaming else
                                                     [download.content]) == PDF
+
+
+def test_files_of_rolled_back_acts_are_purged_once_old_and_named_ones_kept(world, private_root):
+    from django.db import transaction
+
+    case = complaint(world)
+    kept = attach(world, case, "giu-lai.pdf", PDF)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attach(world, case, "bo-di.pdf", PDF)
+        raise RuntimeError("the act rolled back after the file was written")
+    files = sorted(p.name for p in (private_root / documents.ATTACHMENTS_FOLDER).rglob("*.pdf"))
+    assert len(files) == 2 and case.attachments.count() == 1
+
+    # too young: an act may still be running
+    assert documents.purge_orphan_files(older_than=dt.timedelta(hours=1)) == 0
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+    assert documents.purge_orphan_files(older_than=dt.timedelta(hours=1), now=later) == 1
+    left = [p for p in (private_root / documents.ATTACHMENTS_FOLDER).rglob("*") if p.is_file()]
+    assert [p.relative_to(private_root).as_posix() for p in left] == [kept.file.name]
