@@ -16,7 +16,7 @@ def bare_rows(request):
 
     unit = request.GET["unit"]
     rows = Case.objects.filter(competent_unit_id=unit, status__in=("accepted", "in_verification", "in_dialogue"),
-                               sla_state="overdue").order_by("resolution_due", "pk")[:50]
+                               sla_state="overdue").order_by("resolution_due", "acceptance_due", "-is_mass", "pk")[:50]
     return HttpResponse(_BARE.render({"rows": rows}))
 
 

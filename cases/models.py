@@ -279,10 +279,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["competent_unit", "status"]),
             models.Index(fields=["status", "sla_state"]),
-            # The queues' default order ("due"; read backwards for "-due"): a page of 50 is the first
-            # 50 entries of this index, not a sort of every open case in scope.
-            models.Index(fields=["resolution_due", "acceptance_due", "-is_mass", "id"], name="case_open_due_order_idx",
-                         condition=models.Q(status__in=OPEN_STATUSES)),
+            # The overdue and due-soon queues in their default order ("due"; read backwards for "-due"):
+            # a page of 50 is the first 50 entries of this index, not a sort of every such case in scope.
+            # sla_state leads: without it the planner walked all open cases in due order to find the
+            # overdue ones, whose acceptance-stage rows (no resolution date) sort last.
+            models.Index(fields=["sla_state", "resolution_due", "acceptance_due", "-is_mass", "id"],
+                         name="case_open_due_order_idx", condition=models.Q(status__in=OPEN_STATUSES)),
             models.Index(
                 fields=["previous_round"], name="case_previous_round_idx", condition=models.Q(previous_round__isnull=False)
             ),

@@ -107,10 +107,11 @@ def queue_page(request, name: str):
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` + 1 rows: past that a queue says "more than 10,000" instead of
-    counting every case of a province on each page view (the count grew with N; the page did not)."""
+    """Counts at most ``COUNT_CAP`` + 1 rows: past that a queue says "more than 1,000" instead of
+    counting every case of a province on each page view (the count grew with N; the page did not).
+    The home counters give the exact size of each queue."""
 
-    COUNT_CAP = 10_000
+    COUNT_CAP = 1_000
 
     @cached_property
     def count(self) -> int:
