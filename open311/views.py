@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import re
 import secrets
+from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -15,17 +16,23 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from access.policy import IntakeClient
 from cases import services
 from cases.errors import CaseError
-from cases.models import OPEN_STATUSES, Channel, status_label
+from cases.models import OPEN_STATUSES, Channel, Status, status_label
 from deadlines import clock
 from organisation.models import Unit
 
 from . import privacy, render
-from .models import CONSENT_CODE, LIST_DATATYPES, Open311ApiKey, Open311Request, Open311Service, ServiceKind
+from .models import (
+    CONSENT_CODE,
+    LIST_DATATYPES,
+    Open311ApiKey,
+    Open311Request,
+    Open311Service,
+    ServiceKind,
+)
 
 #: The default and widest window of GET requests (GeoReport v2).
 WINDOW = dt.timedelta(days=90)
@@ -61,18 +68,26 @@ def _jurisdiction(data) -> Unit | None:
     return unit
 
 
-def _endpoint(view):
-    """Map the errors of a view to GeoReport error bodies in the requested format (never a 500 for bad input)."""
-    def wrapped(request, fmt, *args, **kwargs):
-        try:
-            return view(request, fmt, *args, **kwargs)
-        except BadRequest as problem:
-            return render.error(fmt, problem.status, problem.description)
-        except CaseError as problem:
-            return render.error(fmt, problem.http_status, problem.message)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+def _endpoint(*methods):
+    """An Open311 endpoint: no CSRF (no cookie is read: a POST carries its api_key), the methods it
+    answers, and its errors as GeoReport error bodies in the requested format — never a 500 for bad input."""
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, fmt, *args, **kwargs):
+            if request.method not in methods:
+                response = render.error(fmt, 405, _("method %(method)s is not allowed here")
+                                        % {"method": request.method})
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, fmt, *args, **kwargs)
+            except BadRequest as problem:
+                return render.error(fmt, problem.status, problem.description)
+            except CaseError as problem:
+                return render.error(fmt, problem.http_status, problem.message)
+        return wrapped
+    return decorate
 
 
 # --- services -------------------------------------------------------------------------
@@ -119,16 +134,14 @@ def _definition(service: Open311Service) -> dict:
     return {"service_code": service.service_code, "attributes": attributes}
 
 
-@require_http_methods(["GET"])
-@_endpoint
+@_endpoint("GET")
 def service_list(request, fmt):
     _jurisdiction(request.GET)
     rows = [_service_row(service) for service in Open311Service.objects.filter(active=True)]
     return render.respond(fmt, "services", rows)
 
 
-@require_http_methods(["GET"])
-@_endpoint
+@_endpoint("GET")
 def service_definition(request, fmt, service_code):
     _jurisdiction(request.GET)
     service = Open311Service.objects.filter(service_code=service_code, active=True).first()
@@ -144,6 +157,14 @@ def expected_datetime(due: dt.date | None) -> str | None:
     if due is None:
         return None
     return render.w3c(dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=clock.legal_zone()))
+
+
+def expected_due(case) -> dt.date | None:
+    """The resolution due date where the law sets one; feedback and recommendations have none
+    (reference, rule X1), so while one waits to be processed it is the processing due date."""
+    if case.resolution_due:
+        return case.resolution_due
+    return case.acceptance_due if case.status == Status.RECEIVED else None
 
 
 def request_body(row: Open311Request) -> dict:
@@ -162,7 +183,7 @@ def request_body(row: Open311Request) -> dict:
         "service_notice": None,
         "requested_datetime": render.w3c(case.received_at),
         "updated_datetime": render.w3c(case.updated_at),
-        "expected_datetime": expected_datetime(case.resolution_due),
+        "expected_datetime": expected_datetime(expected_due(case)),
         "address": row.street_address or None,
         "address_id": None,
         "zipcode": None,
@@ -246,9 +267,7 @@ def _filtered(data, *, now: dt.datetime):
     return rows
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@_endpoint
+@_endpoint("GET", "POST")
 def request_list(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
@@ -256,8 +275,7 @@ def request_list(request, fmt):
     return render.respond(fmt, "service_requests", [request_body(row) for row in rows])
 
 
-@require_http_methods(["GET"])
-@_endpoint
+@_endpoint("GET")
 def request_detail(request, fmt, request_id):
     _jurisdiction(request.GET)
     row = public_requests().filter(case_id=int(request_id)).first() if request_id.isdigit() else None
@@ -266,8 +284,7 @@ def request_detail(request, fmt, request_id):
     return render.respond(fmt, "service_requests", [request_body(row)])
 
 
-@require_http_methods(["GET"])
-@_endpoint
+@_endpoint("GET")
 def token_detail(request, fmt, token):
     _jurisdiction(request.GET)
     row = Open311Request.objects.filter(token=token).only("case_id", "token").first()
