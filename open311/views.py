@@ -49,9 +49,15 @@ class BadRequest(Exception):
         self.description = str(description)
 
 
+def _clean(value: str, name: str) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL: refuse it rather than fail later
+        raise BadRequest(400, _("%(name)s holds a NUL character") % {"name": name})
+    return value
+
+
 def _param(data, name: str) -> str:
     """An optional parameter; an empty one is ignored (treated as absent)."""
-    return (data.get(name) or "").strip()
+    return _clean((data.get(name) or "").strip(), name)
 
 
 def _list_param(data, name: str) -> list[str]:
@@ -81,6 +87,8 @@ def _endpoint(*methods):
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                for name, value in kwargs.items():
+                    _clean(value, name)
                 return view(request, fmt, *args, **kwargs)
             except BadRequest as problem:
                 return render.error(fmt, problem.status, problem.description)
@@ -219,11 +227,15 @@ def _moment(value: str, name: str) -> dt.datetime:
     return moment
 
 
+MAX_ID = 2**63 - 1
+
+
 def _ids(values: list[str]) -> list[int]:
     try:
-        return [int(value) for value in values]
+        ids = [int(value) for value in values]
     except ValueError:
         raise BadRequest(400, _("service_request_id must be numbers")) from None
+    return [value for value in ids if 0 < value <= MAX_ID]  # no other id exists
 
 
 def _filtered(data, *, now: dt.datetime):
@@ -245,12 +257,15 @@ def _filtered(data, *, now: dt.datetime):
     end = _param(data, "end_date")
     start_at = _moment(start, "start_date") if start else None
     end_at = _moment(end, "end_date") if end else None
-    if start_at is None and end_at is None:
-        end_at = now
-    if start_at is None:
-        start_at = end_at - WINDOW
-    if end_at is None:
-        end_at = start_at + WINDOW
+    try:
+        if start_at is None and end_at is None:
+            end_at = now
+        if start_at is None:
+            start_at = end_at - WINDOW
+        if end_at is None:
+            end_at = start_at + WINDOW
+    except OverflowError:
+        raise BadRequest(400, _("the date range is out of bounds")) from None
     if end_at < start_at:
         raise BadRequest(400, _("end_date is before start_date"))
     if end_at - start_at > WINDOW:
@@ -278,7 +293,8 @@ def request_list(request, fmt):
 @_endpoint("GET")
 def request_detail(request, fmt, request_id):
     _jurisdiction(request.GET)
-    row = public_requests().filter(case_id=int(request_id)).first() if request_id.isdigit() else None
+    known = request_id.isascii() and request_id.isdigit() and 0 < int(request_id) <= MAX_ID
+    row = public_requests().filter(case_id=int(request_id)).first() if known else None
     if row is None:
         raise BadRequest(404, _("unknown service_request_id %(value)s") % {"value": request_id})
     return render.respond(fmt, "service_requests", [request_body(row)])
@@ -317,7 +333,7 @@ def _attribute_values(data) -> dict[str, list[str]]:
     for key in data:
         match = _ATTRIBUTE.match(key)
         if match:
-            given = [v.strip() for v in data.getlist(key) if v.strip()]
+            given = [_clean(v.strip(), key) for v in data.getlist(key) if v.strip()]
             if given:
                 values.setdefault(match.group(1), []).extend(given)
     return values

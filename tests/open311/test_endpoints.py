@@ -412,3 +412,42 @@ def test_an_intake_client_logs_petitions_for_its_unit_and_below_only(world):
     assert not policy.can_log_petition(client, world.other_commune)
     assert not policy.can_log_petition(client, world.province)
     assert policy.case_q(client) is not None and not policy.intake_unit_ids(client)
+
+
+# --- never a 500 -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, params", [
+    ("requests.json", {"start_date": "0001-01-01T00:00:00Z"}),
+    ("requests.json", {"end_date": "9999-12-31T23:59:59+07:00"}),
+    ("requests.json", {"start_date": "9999-12-31"}),
+    ("requests.json", {"service_request_id": "99999999999999999999999"}),
+    ("requests.json", {"service_request_id": "-1,0"}),
+    ("requests.json", {"service_code": "a\x00b"}),
+    ("requests.json", {"jurisdiction_id": "\x00"}),
+    ("requests.json", {"status": "open,,"}),
+    ("requests/99999999999999999999999.json", {}),
+    ("requests/١٢.json", {}),
+    ("tokens/%00.json", {}),
+    ("services/%00.xml", {}),
+])
+def test_odd_reads_are_answered_not_crashed(api, world, path, params):
+    response = api.get(f"{BASE}/{path}", params)
+    assert response.status_code in (200, 400, 404)
+    if path.endswith(".xml"):
+        assert xml(response).tag in ("errors", "service_definition")
+    else:
+        assert isinstance(json.loads(response.content), list)
+
+
+@pytest.mark.parametrize("fields", [
+    {"description": "a\x00b"},
+    {"first_name": "\x00"},
+    {"attribute[publish_consent]": "\x00"},
+    {"lat": "1e400", "long": "1"},
+    {"lat": "Infinity", "long": "1"},
+    {"address_string": "x" * 5000, "first_name": "y" * 5000},
+])
+def test_odd_posts_are_answered_not_crashed(api, world, fields):
+    response = post(api, world, **fields)
+    assert response.status_code in (201, 400)
+    assert isinstance(response.json(), list)
