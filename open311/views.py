@@ -431,6 +431,8 @@ def _create(request, fmt):
             EmailValidator()(email)
         if media_url:
             URLValidator(schemes=["http", "https"])(media_url)
+            if len(media_url) > 500:
+                raise ValidationError("too long")
     except ValidationError:
         raise BadRequest(400, _("email or media_url is not valid")) from None
     raw_attributes = _attribute_values(data)

@@ -173,6 +173,7 @@ def test_a_deactivated_key_is_refused(api, world):
     {"phone": "12"},
     {"email": "not-an-email"},
     {"media_url": "javascript:alert(1)"},
+    {"media_url": "https://example.com/" + "a" * 500},
     {"description": "x" * 4001},
     {"attribute[unknown]": "1"},
 ])
