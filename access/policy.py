@@ -324,7 +324,28 @@ def can_file_documents(case, user) -> bool:
 can_record_withdrawal = can_file_documents
 
 
+@dataclass(frozen=True)
+class IntakeClient:
+    """A machine client (an Open311 API key) that may log petitions for its unit and the units below it.
+
+    It holds no membership and is not a user: it sees no case and no identity, and
+    takes no other act. Events record no actor for it (the channel says where the
+    petition came from).
+    """
+
+    name: str
+    unit_id: int
+    unit_path: str
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+
 def can_log_petition(user, receiving_unit) -> bool:
+    if isinstance(user, IntakeClient):
+        path = getattr(receiving_unit, "path", "")
+        return bool(path) and path.startswith(user.unit_path)
     return has_role(user, [receiving_unit], [Role.RECEPTION, Role.HEAD])
 
 
