@@ -5,6 +5,7 @@ project, and issuing a letter then fails with ``RendererUnavailable`` (a clear
 message) instead of an ImportError at start-up. Fonts come from ``letters/fonts``
 through file URLs, never from the system.
 """
+import logging
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -26,6 +27,9 @@ def _weasyprint():
         raise RendererUnavailable(
             _("PDF letters need weasyprint and the pango library, which this server lacks (%(error)s)")
             % {"error": error}) from None
+    progress = logging.getLogger("weasyprint.progress")
+    if progress.level == logging.NOTSET:  # its step-by-step INFO lines are noise in a server's log
+        progress.setLevel(logging.WARNING)
     return weasyprint
 
 

@@ -6,7 +6,7 @@ from letters import content, services
 from letters.models import Letter
 from tests.factories import aware
 
-from .conftest import ACCEPTED, ISSUED, RECEIVED, SUITABLE, pdf_fonts, pdf_text
+from .conftest import ACCEPTED, ISSUED, RECEIVED, SUITABLE, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from letters import render, services
 from letters.models import Letter, RegisterCounter, UnitLetterSettings
 from tests.factories import aware
 
-from .conftest import D, ISSUED, accepted, intake
+from .conftest import ISSUED, D, accepted, intake
 
 
 @pytest.mark.django_db(transaction=True)
