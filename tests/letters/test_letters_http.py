@@ -82,3 +82,16 @@ def test_the_register_lists_the_users_units_letters_in_a_fixed_number_of_queries
     assert page.status_code == 200 and page.content.decode().count("GBN-UBND") == 3
     client.force_login(world.outsider)
     assert "GBN-UBND" not in client.get(reverse("letter_register")).content.decode()
+
+
+def test_without_weasyprint_the_letter_fails_with_a_clear_message_and_takes_no_number(world, client, monkeypatch):
+    import sys
+
+    from letters.models import RegisterCounter
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a machine without it (or without pango)
+    case = intake(world)
+    client.force_login(world.reception)
+    response = issue(client, case, "receipt:petitioner")
+    assert response.status_code == 503 and "weasyprint" in response.content.decode()
+    assert not Letter.objects.exists() and not RegisterCounter.objects.filter(last_number__gt=0).exists()
