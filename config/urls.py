@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/queues/<slug:name>/reassign/", queues.bulk_reassign, name="case_queue_reassign"),
     path("cases/receipt/<str:key>/", case_views.receipt, name="case_receipt"),
     path("cases/<int:case_pk>/documents/<int:pk>/", case_documents.download, name="case_document"),
+    path("letters/", include("letters.urls")),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
     path("i18n/", include("django.conf.urls.i18n")),
