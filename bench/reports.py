@@ -100,7 +100,7 @@ def generate(n: int, province, communes, officers, topics) -> None:
     insert_cases(exprs, {"now": timezone.now(), "start": start, "end": end}, rows, n)
     # reception sessions: every day, every commune, as many officers as N calls for (1 per 100k cases)
     officer_ids = [o.pk for o in officers[: max(1, min(len(officers), n // 100_000))]]
-    sql(f"""INSERT INTO cases_receptionsession (unit_id, officer_id, date, type, persons, cases, mass_groups,
+    sql("""INSERT INTO cases_receptionsession (unit_id, officer_id, date, type, persons, cases, mass_groups,
                                                 mass_persons, created_at)
             SELECT u, o, d::date, CASE WHEN extract(day FROM d) = 15 THEN 'periodic_head' ELSE 'regular' END,
                    3 + (u + o + extract(doy FROM d)::int) %% 7, 2 + (u + extract(doy FROM d)::int) %% 5,
