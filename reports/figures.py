@@ -188,36 +188,41 @@ def _case_conditions() -> dict:
 CONDITIONS = _case_conditions()
 
 
-def _case_groups(ids: list[int], start, end, date_from: dt.date, date_to: dt.date) -> list[dict]:
-    """The cases any figure concerns, counted per combination of ``FIELDS`` and field, in one query.
+def _case_groups(ids: list[int], start, end, date_from: dt.date, date_to: dt.date) -> list[tuple[int, int, int]]:
+    """The cases any figure concerns, counted per combination of ``FIELDS`` and field, in one query:
+    rows of (packed key, topic id, number of cases).
 
     Those are the cases received before the window's end and still pending at its start (``ended_on``
     empty or on/after the first day): received in the window, carried over, resolved or to be resolved
-    in it (a resolution ends processing on its own day, ``cases.services._mark_end``). The two halves
-    are read from their own partial indexes (UNION ALL).
+    in it (a resolution ends processing on its own day, ``cases.services._mark_end``). Three disjoint
+    parts, each read from its own index (UNION ALL): received in the window; received before it and
+    still pending; received before it and ended on or after its first day.
     """
     table = Case._meta.db_table
     select = f"{_packed_sql()} AS key, topic_id"
-    scope = "received_at < %(end)s AND (receiving_unit_id = ANY(%(ids)s) OR competent_unit_id = ANY(%(ids)s))"
+    units = "(receiving_unit_id = ANY(%(ids)s) OR competent_unit_id = ANY(%(ids)s))"
     query = (
         f"SELECT key, topic_id, COUNT(*) FROM ("
-        f"SELECT {select} FROM {table} WHERE ended_on IS NULL AND {scope} "
-        f"UNION ALL SELECT {select} FROM {table} WHERE ended_on >= %(from)s AND {scope}"
+        f"SELECT {select} FROM {table} WHERE received_at >= %(start)s AND received_at < %(end)s AND {units} "
+        f"UNION ALL SELECT {select} FROM {table} WHERE ended_on IS NULL AND received_at < %(start)s AND {units} "
+        f"UNION ALL SELECT {select} FROM {table} WHERE ended_on >= %(from)s AND received_at < %(start)s AND {units}"
         f") cases GROUP BY key, topic_id"
     )
     params = {"ids": list(ids), "start": start, "end": end, "from": date_from, "to": date_to}
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        return [dict(_unpack(key), topic_id=topic_id, n=n) for key, topic_id, n in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def _case_figures(ids: list[int], start, end, date_from: dt.date, date_to: dt.date) -> tuple[dict, dict]:
-    groups = _case_groups(ids, start, end, date_from, date_to)
-    totals = {name: sum(g["n"] for g in groups if test(g)) for name, test in CONDITIONS.items()}
-    by_topic = {}
-    for group in groups:
-        if CONDITIONS["received"](group):
-            by_topic[group["topic_id"]] = by_topic.get(group["topic_id"], 0) + group["n"]
+    per_key, by_topic, groups = {}, {}, {}
+    for key, topic_id, n in _case_groups(ids, start, end, date_from, date_to):
+        per_key[key] = per_key.get(key, 0) + n
+        group = groups.get(key) or groups.setdefault(key, _unpack(key))
+        if group["h"] and group["w"]:  # received in the window: the field breakdown
+            by_topic[topic_id] = by_topic.get(topic_id, 0) + n
+    combos = [(groups[key], n) for key, n in per_key.items()]  # a few hundred combinations
+    totals = {name: sum(n for group, n in combos if test(group)) for name, test in CONDITIONS.items()}
     codes = dict(Topic.objects.filter(pk__in=[pk for pk in by_topic if pk]).values_list("pk", "code"))
     by_field = {}
     for pk, count in by_topic.items():
