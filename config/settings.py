@@ -6,6 +6,7 @@ to PostgreSQL and Redis (broker and cache) for real deployments.
 """
 import datetime
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "open311",
     "letters",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +259,9 @@ DEADLINE_COUNT_RESUMPTION_DAY = env_bool("DEADLINE_COUNT_RESUMPTION_DAY", False)
 DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECONDS", "1"))
 # Reporting-period cut-off (reference §6): periods start on this day/month.
 REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
+# Periodic reports' data windows and submission deadlines, with effective dates (reports.periods):
+# a JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
+REPORT_PERIOD_RULES = json.loads(os.environ["REPORT_PERIOD_RULES"]) if os.environ.get("REPORT_PERIOD_RULES") else None
 # /track/: wrong PINs allowed per receipt code, and per client address (a whole commune may sit
 # behind one NAT address, so far more), within TRACK_LOCK_SECONDS.
 TRACK_CODE_MAX_FAILURES = int(os.environ.get("TRACK_CODE_MAX_FAILURES", "5"))
