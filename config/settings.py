@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cases",
     "workflows",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
