@@ -31,6 +31,7 @@ urlpatterns = [
     path("cases/<int:case_pk>/documents/<int:pk>/", case_documents.download, name="case_document"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
