@@ -53,6 +53,9 @@ RESOLVING_STATUSES = (Status.ACCEPTED, Status.IN_VERIFICATION, Status.IN_DIALOGU
 # A case in one of these is still somebody's work.
 OPEN_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED, Status.DECIDED)
 FINAL_STATUSES = tuple(s for s in Status if s not in OPEN_STATUSES)
+# Processing has ended (routed out, refused, decided or concluded, withdrawn): the reports' "no longer pending".
+PENDING_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED)
+ENDED_STATUSES = tuple(s for s in Status if s not in PENDING_STATUSES)
 
 
 class Competence(models.TextChoices):
@@ -127,6 +130,56 @@ class Topic(models.Model):
         return self.name
 
 
+class ReceptionType(models.TextChoices):
+    """How citizens were received (LTCD 42/2013 Arts 12, 18; TT 02/2021 reception forms)."""
+
+    REGULAR = "regular", _("Regular reception at the desk")
+    PERIODIC_HEAD = "periodic_head", _("Periodic reception by the head")
+    AD_HOC = "ad_hoc", _("Ad hoc reception")
+
+
+class DecisionResult(models.TextChoices):
+    """What a complaint decision or a denunciation conclusion found (TT 02/2021 forms: right, wrong, partly right)."""
+
+    UNSPECIFIED = "", _("Not stated")
+    RIGHT = "right", _("Right (well founded)")
+    WRONG = "wrong", _("Wrong (unfounded)")
+    PARTLY_RIGHT = "partly_right", _("Partly right")
+
+
+class ReceptionSession(models.Model):
+    """A reception sitting (lượt tiếp công dân) of one officer or head, in one unit, on one legal day, of one type.
+
+    Intake at the desk creates or joins it (``cases.services.case_intake``, one upsert), adding the
+    people received and, for a mass petition (5 or more people), one mass group and its people.
+    The counters are what the periodic report sums; the cases logged are ``Case.reception_session``.
+    """
+
+    unit = models.ForeignKey("organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="reception_sessions")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("receiving officer or head"),
+                                on_delete=models.PROTECT, related_name="+", db_index=False)
+    date = models.DateField(_("date"))
+    type = models.CharField(_("reception type"), max_length=20, choices=ReceptionType.choices,
+                            default=ReceptionType.REGULAR)
+    persons = models.PositiveIntegerField(_("persons received"), default=0)
+    cases = models.PositiveIntegerField(_("cases logged"), default=0)
+    mass_groups = models.PositiveIntegerField(_("mass groups"), default=0)
+    mass_persons = models.PositiveIntegerField(_("persons in mass groups"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reception session")
+        verbose_name_plural = _("reception sessions")
+        ordering = ["-date", "unit", "pk"]
+        constraints = [models.UniqueConstraint(fields=["unit", "officer", "date", "type"],
+                                               name="reception_session_one_per_day")]
+        indexes = [models.Index(fields=["date", "unit"], name="reception_session_date_idx")]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.get_type_display()} ({self.persons})"
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -199,6 +252,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
                                       blank=True)
 
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    # The legal day the case stopped pending (routed out, refused, decided or concluded, fully withdrawn):
+    # the reports' carried-over and backlog read it. Set once by ``cases.services._act``.
+    ended_on = models.DateField(_("processing ended on"), null=True, blank=True, editable=False)
+    # The resolution due date in force when the decision (or the termination) was made: "on time" in reports.
+    resolution_due_at_decision = models.DateField(_("resolution due at the decision"), null=True, blank=True,
+                                                  editable=False)
+    result = models.CharField(_("result"), max_length=20, choices=DecisionResult.choices, blank=True, default="")
+    reception_session = models.ForeignKey(
+        ReceptionSession, verbose_name=_("reception session"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="case_set", db_index=False,
+    )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     findings_differ = models.BooleanField(_("verification findings differ from the demand"), default=False)
@@ -285,6 +349,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx", condition=models.Q(duplicate_of__isnull=False)),
             models.Index(fields=["topic"], name="case_topic_idx", condition=models.Q(topic__isnull=False)),
             models.Index(fields=["handler"], name="case_handler_idx", condition=models.Q(handler__isnull=False)),
+            models.Index(fields=["reception_session"], name="case_reception_session_idx",
+                         condition=models.Q(reception_session__isnull=False)),
+            # reports: cases still pending (carried over, backlog) and those that ended in a window
+            models.Index(fields=["received_at"], name="case_pending_received_idx", condition=models.Q(ended_on__isnull=True)),
+            models.Index(fields=["ended_on", "received_at"], name="case_ended_idx",
+                         condition=models.Q(ended_on__isnull=False)),
+            models.Index(fields=["decided_on"], name="case_decided_idx", condition=models.Q(decided_on__isnull=False)),
             models.Index(fields=["resolution_due"], name="case_extension_requested_idx",
                          condition=models.Q(extension_requested=True)),
         ]

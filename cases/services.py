@@ -40,11 +40,12 @@ from deadlines.rules import (
 )
 from organisation.models import Unit
 
-from . import documents, events, formats, notice_sweep, rules
+from . import documents, events, formats, notice_sweep, reception, rules
 from . import grounds as legal_grounds
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .matching import same_person_same_content_q
 from .models import (
+    ENDED_STATUSES,
     OPEN_STATUSES,
     RESOLVING_STATUSES,
     Attachment,
@@ -54,6 +55,8 @@ from .models import (
     CaseNotice,
     Channel,
     Competence,
+    DecisionResult,
+    ReceptionType,
     ForceMajeure,
     Dialogue,
     Petitioner,
@@ -259,6 +262,8 @@ TRACKED_COLUMNS = (
     "final_on", "is_escalated",
     # the stricter reading's date alerts use where the rule changed during the acceptance window (reference §9)
     "acceptance_alert_due",
+    # the reports' stamps and the decision's result
+    "ended_on", "resolution_due_at_decision", "result",
 )
 
 
@@ -346,6 +351,7 @@ def _act(
             method()
             if after:
                 after(case)
+            _mark_end(case, due_before=before["resolution_due"])
             recompute_deadlines(case)
             case.version += 1
             case.save(update_fields=ACT_COLUMNS)
@@ -359,6 +365,15 @@ def _act(
         case.refresh_from_db()
         raise
     return case
+
+
+def _mark_end(case: Case, *, due_before) -> None:
+    """Stamp the day processing ended, and the resolution due date in force at a decision or termination
+    (what the periodic reports count "on time" against; a later recompute cannot move it)."""
+    if case.ended_on is None and case.status in ENDED_STATUSES:
+        case.ended_on = case.act_on
+    if case.resolution_due_at_decision is None and (case.decided_on or case.terminated_on):
+        case.resolution_due_at_decision = dt.date.fromisoformat(due_before) if due_before else None
 
 
 def _require_text(value: str, *, field: str, label: str) -> str:
@@ -641,6 +656,7 @@ def case_intake(
     is_multi_site: bool = False,
     identity_protected: bool = False,
     competence: str = Competence.UNKNOWN,
+    reception_type: str = ReceptionType.REGULAR,
     now: dt.datetime | None = None,
     start_process: bool = True,
 ) -> IntakeResult:
@@ -665,6 +681,9 @@ def case_intake(
     petitioners = list(petitioners or [])
     if competence not in Competence.values:
         raise InvalidInput(_("unknown competence %(value)r") % {"value": competence}, field="competence")
+    if reception_type not in ReceptionType.values:
+        raise InvalidInput(_("unknown reception type %(value)r") % {"value": reception_type},
+                           field="reception_type")
     _validate_intake(
         kind=kind, channel=channel, received_at=received_at, now=moment, receiving_unit=receiving_unit,
         competent_unit=competent_unit, content=content, petitioners=petitioners,
@@ -769,7 +788,7 @@ def case_intake(
         try:
             with transaction.atomic():
                 _save_intake(case, people, links, actor=actor, moment=moment, payload=payload,
-                             start_process=start_process, refresh_sla=quiet is None)
+                             start_process=start_process, refresh_sla=quiet is None, reception_type=reception_type)
             return IntakeResult(case=case, pin=pin)
         except IntegrityError:
             case.pk = None
@@ -779,7 +798,14 @@ def case_intake(
 
 
 def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *, actor, moment, payload,
-                 start_process: bool, refresh_sla: bool) -> None:
+                 start_process: bool, refresh_sla: bool, reception_type: str) -> None:
+    if case.channel == Channel.IN_PERSON and getattr(actor, "is_authenticated", False):
+        # at the desk: the petition joins the officer's reception session of the day (one upsert)
+        case.reception_session_id = reception.join_session(
+            unit_id=case.receiving_unit_id, officer_id=actor.pk, day=_local_date(case.received_at),
+            type=reception_type, persons=len(people), mass=case.is_mass,
+        )
+        payload["reception_session"] = case.reception_session_id
     case.save(force_insert=True)
     for person in people:
         person.case = case  # their digests were set when they were built
@@ -1351,13 +1377,22 @@ def case_return_draft(*, case: Case, actor, comment: str, now: dt.datetime | Non
 
 
 def case_decide(*, case: Case, actor, decision_number: str = "", summary: str, outcome: str = "",
-                conclusion_number: str = "", measures: str = "", now: dt.datetime | None = None) -> Case:
-    """The decision on a complaint; for a denunciation, the conclusion on its content and the handling measures."""
+                conclusion_number: str = "", measures: str = "", result: str = "",
+                now: dt.datetime | None = None) -> Case:
+    """The decision on a complaint; for a denunciation, the conclusion on its content and the handling measures.
+
+    ``result`` is what it found of the complaint or denunciation (right, wrong, partly right: the reports' split).
+    """
+    if result not in DecisionResult.values:
+        raise InvalidInput(_("unknown result %(value)r") % {"value": result}, field="result")
     payload = _outcome_payload(case, decision_number=decision_number, conclusion_number=conclusion_number,
                                summary=summary, outcome=outcome, measures=measures, draft=False)
+    if result:
+        payload["result"] = result
 
     def set_decided(c: Case) -> None:
         c.decided_on = c.act_on
+        c.result = result
 
     basis = "LTC Art 35" if getattr(case, "kind", None) == CaseKind.DENUNCIATION else "LKN Arts 31, 40"
     return _act(case, actor=actor, transition="decide", action="decide", now=now, legal_basis=basis,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from cases import case_page, dashboard, dialogue_calendar, queues, register
+from cases import case_page, dashboard, dialogue_calendar, queues, reception, register
 from cases import documents as case_documents
 from cases import lookup as case_lookup
 from cases import views as case_views
@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/lookup/", case_lookup.lookup, name="case_lookup"),
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/register/", register.register_page, name="case_register"),
+    path("cases/reception-sessions/", reception.sessions_page, name="reception_sessions"),
     path("cases/dashboard/", dashboard.dashboard_page, name="case_dashboard"),
     path("cases/dialogues/", dialogue_calendar.dialogue_calendar, name="dialogue_calendar"),
     path("cases/queues/<slug:name>/", queues.queue_page, name="case_queue"),
