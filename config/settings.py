@@ -257,13 +257,8 @@ DEADLINE_COUNT_RESUMPTION_DAY = env_bool("DEADLINE_COUNT_RESUMPTION_DAY", False)
 DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECONDS", "1"))
 # Reporting-period cut-off (reference §6): periods start on this day/month.
 REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
-# Submission deadlines of the periodic reports, "KIND:MM-DD" (district plan 40/KH-UBND: 6-month by
-# 10 June, annual by 25 November; add Q1 or 9M to track those too), and how many days before a
-# deadline the heads of units that have not signed are reminded (once a day).
-REPORT_SUBMISSION_DEADLINES = dict(
-    item.strip().split(":", 1)
-    for item in os.environ.get("REPORT_SUBMISSION_DEADLINES", "H1:06-10,Y:11-25").split(",") if item.strip()
-)
+# How many days before a report's submission deadline (reports.periods) the heads of units that
+# have not signed it are reminded (once a day).
 REPORT_REMINDER_DAYS = int(os.environ.get("REPORT_REMINDER_DAYS", "7"))
 # A report of one unit holding more cases than this runs on a worker, like every roll-up.
 REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000"))

@@ -10,6 +10,9 @@ from . import reporting_periods
 
 PERIOD_CHOICES = [
     ("Q1", _("Quarter 1")),
+    ("Q2", _("Quarter 2")),
+    ("Q3", _("Quarter 3")),
+    ("Q4", _("Quarter 4")),
     ("H1", _("6 months")),
     ("9M", _("9 months")),
     ("Y", _("Year")),

@@ -17,6 +17,15 @@ LABELS = {
     "persons": _("Persons received"),
     "mass_groups": _("Mass groups"),
     "mass_persons": _("Persons in mass groups"),
+    "cases": _("Cases received at sessions"),
+    "total": _("Total to process"),
+    "withdrawn": _("Withdrawn"),
+    "pending": _("Pending"),
+    "within": _("Within competence"),
+    "outside": _("Outside competence"),
+    "not_assessed": _("Competence not assessed"),
+    "no_due_date": _("Without a due date"),
+    "not_stated": _("Result not stated"),
     "received": _("Received in the period"),
     "carried_over": _("Carried over"),
     "eligible": _("Eligible"),
@@ -55,6 +64,7 @@ GROUP_LABELS = {
     "by_type": _("by type"),
     "by_field": _("by field"),
     "by_competence": _("by competence"),
+    "complaint_round": _("complaint round"),
 }
 
 #: (chart id, title, figure prefix) — drawn when the report has figures under that prefix.
