@@ -26,8 +26,11 @@ def queue_on_the_workers_broker(monkeypatch):
     monkeypatch.setattr("reports.tasks.report_run_task.delay", send)
 
 
-def report_worker(tmp_path):
+def empty_broker():
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def report_worker(tmp_path):
     var_dir = tmp_path / "worker"
     var_dir.mkdir()
     return worker("reports", base_env(var_dir, DATABASE_URL=database_url(), REDIS_URL=REDIS_URL), tmp_path)
@@ -41,6 +44,7 @@ def test_a_worker_computes_a_queued_rollup_and_stores_its_files(tmp_path, monkey
     make_case(world.ward_b, received=dt.date(2026, 5, 2))
     make_case(world.elsewhere, received=dt.date(2026, 5, 2))
     queue_on_the_workers_broker(monkeypatch)
+    empty_broker()
     with report_worker(tmp_path) as log:
         run = start_run(actor=world.compiler, unit=world.committee, rollup=True, date_from=dt.date(2025, 12, 15),
                         date_to=dt.date(2026, 6, 14), label="H1-2026")
