@@ -114,3 +114,8 @@ class ReportWorld(World):
 @pytest.fixture
 def report_world(db):
     return ReportWorld()
+
+
+@pytest.fixture
+def world(db):
+    return World()
