@@ -50,7 +50,7 @@ def start_run(*, actor, unit: Unit, rollup: bool, date_from: dt.date, date_to: d
 
         transaction.on_commit(lambda: report_run_task.delay(run.pk))
     else:
-        execute_run(run.pk, now=now)
+        execute_run(run.pk, now=now, with_files=False)
         run.refresh_from_db()
     return run
 
@@ -60,9 +60,19 @@ def _advance(run_id: int, **fields) -> None:
     ReportRun.objects.filter(pk=run_id).update(**fields)
 
 
-def execute_run(run_id: int, *, now: dt.datetime | None = None) -> None:
-    """Compute one run: figures, then the three files; idempotent (a finished run is left alone)."""
-    from .exports import render_csv, render_pdf, render_xlsx
+RENDERERS = {"xlsx": "render_xlsx", "pdf": "render_pdf", "csv": "render_csv"}
+
+
+def render_file(run: ReportRun, fmt: str) -> bytes:
+    """One file of a finished run, rendered from its stored figures (the same numbers as the page)."""
+    from . import exports
+
+    return getattr(exports, RENDERERS[fmt])(run.result)
+
+
+def execute_run(run_id: int, *, now: dt.datetime | None = None, with_files: bool = True) -> None:
+    """Compute one run: the figures, then (on a worker) the three files; a run already claimed is left
+    alone. A run in the request renders its files at the first download instead (``stored_file``)."""
     from .figures import build_report
 
     claimed = ReportRun.objects.filter(pk=run_id, state=ReportRun.State.QUEUED).update(
@@ -73,14 +83,29 @@ def execute_run(run_id: int, *, now: dt.datetime | None = None) -> None:
     try:
         generated_at = now or timezone.now()
         report = build_report(unit=run.unit, rollup=run.rollup, date_from=run.date_from, date_to=run.date_to)
+        run.result = report
+        if not with_files:
+            _advance(run_id, result=report, generated_at=generated_at, progress=100, state=ReportRun.State.DONE)
+            return
         _advance(run_id, result=report, generated_at=generated_at, progress=STAGES[0][1])
-        renderers = {"xlsx": render_xlsx, "pdf": render_pdf, "csv": render_csv}
         for stage, progress in STAGES[1:]:
-            content = renderers[stage](report)
-            fields = {stage: content, "progress": progress}
+            fields = {stage: render_file(run, stage), "progress": progress}
             if progress == 100:
                 fields["state"] = ReportRun.State.DONE
             _advance(run_id, **fields)
     except Exception as exc:  # the page shows the failure instead of polling for ever
         logger.exception("report run %s failed", run_id)
         _advance(run_id, state=ReportRun.State.FAILED, error=str(exc)[:255])
+
+
+def stored_file(run: ReportRun, fmt: str) -> bytes | None:
+    """The stored file of a finished run, rendered and stored now if the run was computed in a request."""
+    if run.state != ReportRun.State.DONE:
+        return None
+    content = ReportRun.objects.filter(pk=run.pk).values_list(fmt, flat=True).first()
+    if content is None:
+        if run.result is None:
+            run.result = ReportRun.objects.values_list("result", flat=True).get(pk=run.pk)
+        content = render_file(run, fmt)
+        ReportRun.objects.filter(pk=run.pk, **{f"{fmt}__isnull": True}).update(**{fmt: content})
+    return bytes(content)

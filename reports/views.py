@@ -22,7 +22,7 @@ from . import reporting_periods, tracking
 from .forms import ReportForm
 from .models import ReportRun, ReportSnapshot
 from .presentation import report_sections
-from .runs import start_run
+from .runs import start_run, stored_file
 
 RECENT_RUNS = 10
 DOWNLOADS = {
@@ -99,11 +99,11 @@ def run_download(request, pk, fmt):
     if fmt not in DOWNLOADS:
         raise Http404
     run = _visible_run(request, pk)
-    content = ReportRun.objects.filter(pk=run.pk).values_list(fmt, flat=True).first()
-    if run.state != ReportRun.State.DONE or content is None:
+    content = stored_file(run, fmt)
+    if content is None:
         raise Http404
     name = f"report-{run.unit.code}-{run.label or f'{run.date_from}_{run.date_to}'}{'-rollup' if run.rollup else ''}.{fmt}"
-    response = HttpResponse(bytes(content), content_type=DOWNLOADS[fmt])
+    response = HttpResponse(content, content_type=DOWNLOADS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
