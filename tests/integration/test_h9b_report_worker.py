@@ -11,7 +11,13 @@ from config.celery import app
 from reports.models import ReportRun
 from reports.runs import start_run
 from reports.tasks import report_run_task
-from tests.integration.test_sla_worker import REDIS_URL, base_env, database_url, wait_for, worker
+from tests.integration.test_sla_worker import (
+    REDIS_URL,
+    base_env,
+    database_url,
+    wait_for,
+    worker,
+)
 from tests.reports.h9b_world import World, make_case
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,11 @@ import pytest
 from openpyxl import load_workbook
 
 from reports.models import ReportRun
-from tests.integration.test_h9b_report_worker import empty_broker, queue_on_the_workers_broker, report_worker
+from tests.integration.test_h9b_report_worker import (
+    empty_broker,
+    queue_on_the_workers_broker,
+    report_worker,
+)
 from tests.reports.h9b_world import World, make_case
 from tests.web.test_journeys import PASSWORD, log_in
 
