@@ -483,3 +483,50 @@ def case_links_q(user) -> Q:
         return Q(pk__in=[])
     heads = sorted(g.unit_id for g in access.grants if g.role == Role.HEAD)
     return Q(visible_to_unit_id__in=heads) | identity_q(user, prefix="related__")
+
+
+# --- periodic reports (issue 9) ----------------------------------------------------------
+
+def compiled_scope_ids(user) -> set[int]:
+    """The people's committees whose reports the user compiles: the parent of each compiling office
+    (``Unit.compiles_reports``, the home-affairs office) the user is a member of. One cached query."""
+    access = access_for(user)
+    cached = getattr(access, "_compiled_scope_ids", None)
+    if cached is None:
+        office_ids = sorted({g.unit_id for g in access.grants if g.role in (*OFFICIAL_ROLES,)})
+        cached = set()
+        if office_ids:
+            cached = set(Unit.objects.filter(pk__in=office_ids, compiles_reports=True, parent__isnull=False)
+                         .values_list("parent_id", flat=True))
+        access._compiled_scope_ids = cached
+    return cached
+
+
+def report_unit_ids(user) -> set[int]:
+    """Units whose periodic report the user may open: those where they hold an official role (and
+    below), and, for a compiling office's staff, every unit under the committee it compiles for.
+    Reports hold only counts, never a petitioner's data."""
+    ids = access_for(user).unit_ids(OFFICIAL_ROLES)
+    scopes = compiled_scope_ids(user)
+    if scopes:
+        paths = Unit.objects.filter(pk__in=scopes).values_list("path", flat=True)
+        query = Q()
+        for path in paths:
+            query |= Q(path__startswith=path)
+        ids = ids | set(Unit.objects.filter(query).values_list("pk", flat=True))
+    return ids
+
+
+def may_view_report(user, unit) -> bool:
+    unit_id = getattr(unit, "pk", unit)
+    return unit_id is not None and unit_id in report_unit_ids(user)
+
+
+def may_sign_report(user, unit) -> bool:
+    """A unit's report for a period is signed off by its head (a head counts in its unit and below)."""
+    return has_role(user, [unit], [Role.HEAD])
+
+
+def may_track_submissions(user) -> bool:
+    """The compiling office sees which units have not reported yet."""
+    return bool(compiled_scope_ids(user))

@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_orphan_files_task",
         "schedule": 24 * 3600,
     },
+    # Reminders of unsigned periodic reports: idempotent (one per head, unit, period and day).
+    "report-reminders": {
+        "task": "reports.tasks.report_reminders_task",
+        "schedule": float(os.environ.get("REPORT_REMINDER_INTERVAL_SECONDS", "3600")),
+    },
 }
 
 # --- Engine knobs ---------------------------------------------------------------
@@ -262,6 +267,11 @@ REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
 # Periodic reports' data windows and submission deadlines, with effective dates (reports.periods):
 # a JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
 REPORT_PERIOD_RULES = json.loads(os.environ["REPORT_PERIOD_RULES"]) if os.environ.get("REPORT_PERIOD_RULES") else None
+# How many days before a report's submission deadline (reports.periods) the heads of units that
+# have not signed it are reminded (once a day).
+REPORT_REMINDER_DAYS = int(os.environ.get("REPORT_REMINDER_DAYS", "7"))
+# A report of one unit holding more cases than this runs on a worker, like every roll-up.
+REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000"))
 # /track/: wrong PINs allowed per receipt code, and per client address (a whole commune may sit
 # behind one NAT address, so far more), within TRACK_LOCK_SECONDS.
 TRACK_CODE_MAX_FAILURES = int(os.environ.get("TRACK_CODE_MAX_FAILURES", "5"))

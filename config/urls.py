@@ -33,6 +33,7 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

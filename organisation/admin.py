@@ -179,8 +179,8 @@ class MembershipInline(admin.TabularInline):
 class UnitAdmin(PolicyModelAdmin):
     """The unit tree and its validity dates: changed by the system administrator, viewed by heads in their subtree."""
 
-    list_display = ["name", "code", "level", "parent", "is_remote", "valid_from", "valid_to"]
-    list_filter = ["level", "is_remote"]
+    list_display = ["name", "code", "level", "parent", "is_remote", "compiles_reports", "valid_from", "valid_to"]
+    list_filter = ["level", "is_remote", "compiles_reports"]
     search_fields = ["name", "code"]
     inlines = [MembershipInline]
     actions = None

@@ -33,6 +33,11 @@ class Unit(models.Model):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    compiles_reports = models.BooleanField(
+        _("compiling office for reports"), default=False,
+        help_text=_("The home-affairs office of the people's committee above it: its members see the periodic "
+                    "reports of every unit under that committee and track who has not reported."),
+    )
 
     class Meta:
         verbose_name = _("unit")
