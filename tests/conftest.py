@@ -31,6 +31,7 @@ SEEDING_MIGRATIONS = (
     "deadlines.migrations.0002_seed_rules_and_calendar",
     "deadlines.migrations.0004_h1_seed_calendar_years",
     "deadlines.migrations.0005_h2_complaint_notice_rules",
+    "notifications.migrations.0004_h8a_seed_message_templates",
 )
 
 

@@ -1,0 +1,181 @@
+"""Who gets what when an act is recorded: outbox rows written in the act's own transaction.
+
+``on_act_recorded`` runs inside the act's transaction (``cases.events``):
+the rows it writes commit or roll back with the act. After commit each row
+is handed to Celery (``enqueue``); a broker outage is logged, never raised,
+and the periodic ``deliver_pending`` task picks the row up later.
+
+The context of a message is plain data chosen field by field. For the
+accused (denunciations) it is built from a short allow-list with the
+petition text redacted (``cases.identity.redacted_content``): nothing of the
+denouncer's name, address, ID number or phone can reach them (LTC Arts 8(3),
+29(3), 56).
+"""
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from cases.identity import redacted_content
+from cases.models import Case
+from deadlines import calendar, clock
+
+from .models import Audience, Channel, Contact, Notification
+
+logger = logging.getLogger(__name__)
+
+# action → [(audience, template key)]; a decision is a conclusion for a denunciation.
+RULES = {
+    "intake": [(Audience.PETITIONER, "receipt")],
+    "accept": [(Audience.PETITIONER, "acceptance"), (Audience.ACCUSED, "accused_acceptance")],
+    "refuse": [(Audience.PETITIONER, "refusal")],
+    "forward": [(Audience.PETITIONER, "forwarding")],
+    "guide": [(Audience.PETITIONER, "guidance")],
+    "schedule_dialogue": [(Audience.PETITIONER, "dialogue_invitation")],
+    "suspend": [(Audience.PETITIONER, "suspension"), (Audience.ACCUSED, "accused_suspension")],
+    "resume": [(Audience.PETITIONER, "resumption"), (Audience.ACCUSED, "accused_resumption")],
+    "extend": [(Audience.PETITIONER, "extension"), (Audience.ACCUSED, "accused_extension")],
+    "decide": [(Audience.PETITIONER, "decision"), (Audience.ACCUSED, "accused_conclusion")],
+    "assign": [(Audience.STAFF, "task_assigned")],
+}
+DENUNCIATION = "denunciation"
+
+
+def _day(value) -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def _unit_name(case: Case) -> str:
+    unit = case.competent_unit if case.competent_unit_id else case.receiving_unit
+    return unit.name if unit else ""
+
+
+def base_context(case: Case, event) -> dict:
+    """What every audience may read: the case's code, kind, unit, the act's date and legal basis."""
+    return {
+        "tracking_code": case.tracking_code,
+        "kind": str(case.get_kind_display()),
+        "unit": _unit_name(case),
+        "date": _day(clock.legal_date(event.at)),
+        "legal_basis": event.legal_basis or "",
+        "resolution_due": _day(case.resolution_due),
+        "days": (event.payload or {}).get("days") or "",
+        "decision_number": (event.payload or {}).get("decision_number") or "",
+    }
+
+
+def petitioner_context(case: Case, event) -> dict:
+    payload = event.payload or {}
+    scheduled = payload.get("scheduled_at")
+    return {
+        **base_context(case, event),
+        "reason": case.status_reason or payload.get("reason") or payload.get("instructions") or "",
+        "to_body": payload.get("to_body") or "",
+        "place": payload.get("place") or "",
+        "dialogue_at": (f"{clock.legal_date(dt.datetime.fromisoformat(scheduled)):%d/%m/%Y} "
+                        f"{dt.datetime.fromisoformat(scheduled).astimezone(clock.legal_zone()):%H:%M}"
+                        if scheduled else ""),
+    }
+
+
+def accused_context(case: Case, event) -> dict:
+    """An allow-list: the case's facts and the redacted petition text, nothing of the denouncer."""
+    return {**base_context(case, event), "content": redacted_content(case)}
+
+
+def sms_not_before(moment: dt.datetime) -> dt.datetime | None:
+    """Quiet hours: an SMS written at night or on a non-working day waits for the next working morning."""
+    local = moment.astimezone(clock.legal_zone())
+    start, end = settings.NOTIFICATIONS_SMS_HOURS
+    day = local.date()
+    if calendar.is_working_day(day) and start <= local.hour < end:
+        return None
+    if calendar.is_working_day(day) and local.hour < start:
+        target = day
+    else:
+        target = calendar.next_working_day_on_or_after(day + dt.timedelta(days=1))
+    return dt.datetime.combine(target, dt.time(start), tzinfo=clock.legal_zone())
+
+
+def _petitioner_addresses(case: Case) -> list[tuple[str, str, str]]:
+    """(channel, address, id for the delivery key) of every petitioner still in the case."""
+    found = []
+    for pk, phone in case.petitioners.filter(withdrawn_on__isnull=True).values_list("pk", "phone"):
+        if phone:
+            found.append((Channel.SMS, phone, f"p{pk}"))
+    found += _contacts(case, Audience.PETITIONER)
+    return found
+
+
+def _contacts(case: Case, audience: str) -> list[tuple[str, str, str]]:
+    found = []
+    for pk, email, phone in Contact.objects.filter(case=case, audience=audience).values_list("pk", "email", "phone"):
+        if email:
+            found.append((Channel.EMAIL, email, f"c{pk}"))
+        if phone:
+            found.append((Channel.SMS, phone, f"c{pk}"))
+    return found
+
+
+def notifications_for(case: Case, event) -> list[Notification]:
+    """The outbox rows one recorded act calls for (unsaved)."""
+    rules = RULES.get(event.action, [])
+    rows = []
+    language = settings.LANGUAGE_CODE[:2]
+    for audience, key in rules:
+        if audience == Audience.ACCUSED and case.kind != DENUNCIATION:
+            continue
+        if key == "decision" and case.kind == DENUNCIATION:
+            key = "conclusion"
+        if audience == Audience.STAFF:
+            user = case.handler
+            if user is None or not user.is_active:
+                continue
+            context = base_context(case, event)
+            targets = [(Channel.INAPP, "", f"u{user.pk}")]
+            if user.email:
+                targets.append((Channel.EMAIL, "", f"u{user.pk}"))  # the address is read when sent
+            recipient = user
+        elif audience == Audience.ACCUSED:
+            context, targets, recipient = accused_context(case, event), _contacts(case, Audience.ACCUSED), None
+        else:
+            if case.is_anonymous:
+                continue
+            context, targets, recipient = petitioner_context(case, event), _petitioner_addresses(case), None
+        for channel, address, who in targets:
+            rows.append(Notification(
+                delivery_key=f"ev{event.pk}:{key}:{channel}:{who}", channel=channel, audience=audience,
+                recipient=recipient, address=address, case=case, template_key=key, language=language,
+                context=context, created_at=event.at,
+                not_before=sms_not_before(event.at) if channel == Channel.SMS else None,
+            ))
+    return rows
+
+
+def enqueue(ids) -> None:
+    """Hand the rows to Celery; if the broker is down the rows stay pending for ``deliver_pending``."""
+    from .tasks import deliver_notification
+
+    for pk in ids:
+        try:
+            deliver_notification.apply_async(args=[pk], retry=False)
+        except Exception:  # noqa: BLE001 — a broker outage must never fail the request that caused it
+            logger.warning("notification %s not queued (broker unavailable); deliver_pending will send it", pk,
+                           exc_info=True)
+            return
+
+
+def on_act_recorded(sender, case, event, **kwargs):
+    """Write the act's notifications in its transaction; queue them once it commits."""
+    rows = notifications_for(case, event)
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # an event's row exists once
+    now_keys = [row.delivery_key for row in rows if row.not_before is None]
+    ids = list(Notification.objects.filter(delivery_key__in=now_keys, state=Notification.State.PENDING)
+               .values_list("pk", flat=True)) if now_keys else []
+    if ids:
+        transaction.on_commit(lambda: enqueue(ids))
