@@ -40,34 +40,37 @@ def build_digests(*, now: dt.datetime, first_id: int, last_id: int) -> int:
 
     The escalation chain's first two links: a case due soon goes to its
     handler (to the heads when it has none); an overdue case goes to the heads
-    of its unit and to its handler. Two statements, whatever the number of cases.
+    of its unit and to its handler. One statement, whatever the number of cases.
     """
     ops = connection.ops
     today = clock.legal_date(now)  # memberships are valid by legal date, whatever zone is active
     unit = "COALESCE(c.competent_unit_id, c.receiving_unit_id)"
-    insert = (f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "
-              f"SELECT {unit}, RECIPIENT, substr(e.action, 5), %(now)s, COUNT(DISTINCT e.case_id), {_case_ids_agg()} "
-              f"FROM {CaseEvent._meta.db_table} e JOIN {Case._meta.db_table} c ON c.id = e.case_id ")
-    window = "e.id BETWEEN %(first)s AND %(last)s AND e.actor_id IS NULL "
     users = get_user_model()._meta.db_table
+    alerts = (f"SELECT {unit} AS unit_id, RECIPIENT AS recipient_id, substr(e.action, 5) AS reason, "
+              f"COUNT(DISTINCT e.case_id) AS case_count, {_case_ids_agg()} AS case_ids "
+              f"FROM {CaseEvent._meta.db_table} e JOIN {Case._meta.db_table} c ON c.id = e.case_id ")
+    window = "e.id BETWEEN %(first)s AND %(last)s AND e.actor_id IS NULL"
     to_heads = (
-        insert.replace("RECIPIENT", "m.user_id")
+        alerts.replace("RECIPIENT", "m.user_id")
         + f"JOIN {Membership._meta.db_table} m ON m.unit_id = {unit} "
         f"AND m.role = '{Role.HEAD}' AND (m.valid_from IS NULL OR m.valid_from <= %(today)s) "
         "AND (m.valid_to IS NULL OR m.valid_to >= %(today)s) "
         f"JOIN {users} u ON u.id = m.user_id AND u.is_active "
         f"WHERE {window} AND (e.action = 'sla_overdue' OR (e.action = 'sla_due_soon' AND c.handler_id IS NULL)) "
-        f"GROUP BY {unit}, m.user_id, e.action ON CONFLICT DO NOTHING"
+        f"GROUP BY {unit}, m.user_id, e.action"
     )
     to_handlers = (
-        insert.replace("RECIPIENT", "c.handler_id")
+        alerts.replace("RECIPIENT", "c.handler_id")
         + f"JOIN {users} u ON u.id = c.handler_id AND u.is_active "
         f"WHERE {window} AND e.action IN ('sla_due_soon', 'sla_overdue') "
-        f"GROUP BY {unit}, c.handler_id, e.action ON CONFLICT DO NOTHING"
+        f"GROUP BY {unit}, c.handler_id, e.action"
     )
+    sql = (f"INSERT INTO {Escalation._meta.db_table} (unit_id, recipient_id, reason, created_at, case_count, case_ids) "
+           f"SELECT a.unit_id, a.recipient_id, a.reason, %(now)s, a.case_count, a.case_ids "
+           f"FROM ({to_heads} UNION ALL {to_handlers}) a WHERE true ON CONFLICT DO NOTHING")
     params = {"now": ops.adapt_datetimefield_value(now), "today": ops.adapt_datefield_value(today),
               "first": first_id, "last": last_id}
-    return _execute(to_heads, params) + _execute(to_handlers, params)
+    return _execute(sql, params)
 
 
 def _execute(sql: str, params) -> int:
