@@ -272,6 +272,7 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
     "notifications.channels.HttpSmsGateway" if SMS_GATEWAY_URL else "notifications.channels.FileSmsGateway")
 SMS_FILE_DIR = VAR_DIR / "sms"
 # Quiet hours: SMS only from the first to before the second hour (legal zone), on working days.
+NOTIFICATIONS_QUIET_HOURS = env_bool("NOTIFICATIONS_QUIET_HOURS", True)
 NOTIFICATIONS_SMS_HOURS = tuple(int(h) for h in os.environ.get("NOTIFICATIONS_SMS_HOURS", "7-21").split("-"))
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
 NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))

@@ -88,6 +88,8 @@ def accused_context(case: Case, event) -> dict:
 
 def sms_not_before(moment: dt.datetime) -> dt.datetime | None:
     """Quiet hours: an SMS written at night or on a non-working day waits for the next working morning."""
+    if not settings.NOTIFICATIONS_QUIET_HOURS:
+        return None
     local = moment.astimezone(clock.legal_zone())
     start, end = settings.NOTIFICATIONS_SMS_HOURS
     day = local.date()
