@@ -153,7 +153,7 @@ def broker_at():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_case_logged_while_redis_is_down_is_saved_and_its_message_sent_once_redis_is_back(
-        tmp_path, world, broker_at, settings, client):
+        tmp_path, world, broker_at, settings, client, monkeypatch):
     from cases import services
     from tests.cases.test_intake_view import form_data, form_token
 
@@ -163,6 +163,8 @@ def test_a_case_logged_while_redis_is_down_is_saved_and_its_message_sent_once_re
     broker_at(url)
     with own_redis(port, tmp_path):
         pass  # started, then stopped: the broker is down from here on
+    refused = []
+    monkeypatch.setattr(outbox.logger, "warning", lambda *args, **kwargs: refused.append(args))
     # the service: the case is saved and its SMS waits in the outbox
     case = services.case_intake(**complaint_kwargs(world)).case
     # the reception desk's page: answers as usual, no 500
@@ -172,7 +174,7 @@ def test_a_case_logged_while_redis_is_down_is_saved_and_its_message_sent_once_re
     assert response.status_code == 303, response.content.decode()[:2000]
     notes = Notification.objects.filter(template_key="receipt", channel=Channel.SMS)
     assert notes.count() == 2 and set(notes.values_list("state", flat=True)) == {"pending"}
-    assert case.pk
+    assert case.pk and len(refused) == 2  # each act tried the broker after commit, and was refused
     env = worker_env(tmp_path, REDIS_URL=url, NOTIFICATIONS_PENDING_INTERVAL_SECONDS="1",
                    NOTIFICATIONS_QUIET_HOURS="0")
     sms_file = tmp_path / "sms" / "sms.jsonl"
