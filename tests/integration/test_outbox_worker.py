@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 
 from notifications import outbox
 from notifications.models import Channel, Notification
-from tests.cases.conftest import complaint_kwargs, world  # noqa: F401 (the shared fixture)
+from tests.cases.conftest import World, complaint_kwargs
 from tests.factories import aware
 
 from .test_sla_worker import ROOT, base_env, database_url, wait_for
@@ -131,6 +131,11 @@ def _pings(client) -> bool:
         return client.ping()
     except redis.ConnectionError:
         return False
+
+
+@pytest.fixture
+def world(transactional_db):
+    return World()
 
 
 @pytest.fixture
