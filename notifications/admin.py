@@ -36,7 +36,7 @@ class NotificationAdmin(PolicyModelAdmin):
                     "case")
     list_filter = ("state", "channel", "audience")
     date_hierarchy = "created_at"
-    fields = ("delivery_key", "template_key", "language", "channel", "audience", "recipient", "case", "context",
+    fields = ("delivery_key", "template_key", "language", "channel", "audience", "recipient", "case", "context_shown",
               "state", "attempts", "last_error", "created_at", "not_before", "sent_at", "read_at")
     readonly_fields = fields
     actions = ["resend"]
@@ -46,6 +46,13 @@ class NotificationAdmin(PolicyModelAdmin):
 
     def scope(self, request, queryset):
         return queryset if policy.is_system_admin(request.user) else queryset.none()
+
+    @admin.display(description=_("context"))
+    def context_shown(self, obj):
+        """A protected case's messages may quote free text about the denouncer: not for the administrator."""
+        if obj.case_id and policy.is_identity_protected(obj.case):
+            return _("[protected]")
+        return obj.context
 
     def has_resend_permission(self, request) -> bool:
         return policy.is_system_admin(request.user)

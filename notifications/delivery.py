@@ -51,6 +51,14 @@ def deliver(pk: int, *, now: dt.datetime) -> str:
             return SKIPPED
         if n.not_before and n.not_before > now:
             return DEFERRED
+        if n.channel == Channel.SMS:  # a retry or a re-send that falls in the quiet hours waits too
+            from .outbox import sms_not_before
+
+            quiet_until = sms_not_before(now)
+            if quiet_until is not None:
+                n.not_before = quiet_until
+                n.save(update_fields=["not_before"])
+                return DEFERRED
         try:
             subject, text, sms = templates.render_message(n.template_key, n.language, n.context)
             _send(n, subject, text, sms)

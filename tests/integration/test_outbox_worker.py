@@ -21,7 +21,6 @@ from tests.factories import aware
 from .test_sla_worker import ROOT, base_env, database_url, wait_for
 
 pytestmark = pytest.mark.integration
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
 def worker_env(tmp_path: Path, **extra) -> dict:
@@ -86,16 +85,18 @@ def state_of(pk):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_email_when_the_worker_dies_after_sending_before_acking(tmp_path):
-    redis.Redis.from_url(REDIS_URL).flushdb()
+def test_one_email_when_the_worker_dies_after_sending_before_acking(tmp_path, broker_at):
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"  # a Redis of its own: nothing shared is flushed or stopped
+    broker_at(url)
     note = Notification.objects.create(
         delivery_key="test:kill-before-ack", channel=Channel.EMAIL, audience="petitioner",
         address="citizen@example.vn", template_key="receipt", language="vi",
         context={"tracking_code": "KN-TEST-1", "unit": "Xã A", "kind": "Khiếu nại", "date": "06/07/2026"},
         created_at=aware(dt.date(2026, 7, 6)))
-    with smtp_server() as (inbox, port):
-        env = worker_env(tmp_path, REDIS_URL=REDIS_URL, EMAIL_HOST="127.0.0.1",
-                       EMAIL_PORT=str(port), CELERY_VISIBILITY_TIMEOUT="2")
+    with own_redis(port, tmp_path), smtp_server() as (inbox, smtp_port):
+        env = worker_env(tmp_path, REDIS_URL=url, EMAIL_HOST="127.0.0.1",
+                         EMAIL_PORT=str(smtp_port), CELERY_VISIBILITY_TIMEOUT="2")
         (tmp_path / "a").mkdir()
         with celery_worker("a", {**env, "VAR_DIR": str(tmp_path / "a"), "TEST_PAUSE_BEFORE_ACK": "120"}, tmp_path,
                            include="tests.integration.pause_before_ack") as (first, log_a):

@@ -248,3 +248,12 @@ def test_templates_are_edited_by_the_system_admin_with_a_preview(world, client):
     ok = client.post(url, {"key": "receipt", "language": "vi", "subject": "Biên nhận {{ tracking_code }}",
                            "body": "Đã nhận.", "sms": ""})
     assert ok.status_code == 302
+
+
+def test_an_sms_retried_into_the_night_waits_for_the_morning(world, settings):
+    case = services.case_intake(**complaint_kwargs(world, now=aware(RECEIVED, 10))).case
+    note = Notification.objects.get(case=case)
+    night = aware(RECEIVED, 23)
+    assert delivery.deliver(note.pk, now=night) == delivery.DEFERRED
+    note.refresh_from_db()
+    assert note.not_before == aware(D(2026, 7, 7), 7) and sms_sent(settings) == []
