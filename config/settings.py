@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -241,10 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_pending",
         "schedule": NOTIFICATIONS_PENDING_INTERVAL_SECONDS,
     },
-    # One digest per person, each working morning (CELERY_TIMEZONE is the legal zone).
+    # One digest per person a day: hourly, and the first run from NOTIFICATIONS_DIGEST_HOUR makes it
+    # (a beat down at that hour misses nothing; later runs that day find today's digests written).
     "notifications-daily-digests": {
         "task": "notifications.tasks.send_daily_digests",
-        "schedule": crontab(minute=0, hour=int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))),
+        "schedule": 3600.0,
     },
 }
 # With acks_late, a task whose worker died is handed out again after this many seconds (Redis broker).
@@ -278,6 +278,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5
 NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
 NOTIFICATIONS_BATCH = int(os.environ.get("NOTIFICATIONS_BATCH", "500"))
 # The escalation chain's third link: still overdue after this many working days → the head of the unit above.
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))
 ESCALATE_ABOVE_AFTER_WORKING_DAYS = int(os.environ.get("ESCALATE_ABOVE_AFTER_WORKING_DAYS", "5"))
 
 # --- Engine knobs ---------------------------------------------------------------

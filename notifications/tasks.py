@@ -2,7 +2,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
+
+from deadlines import clock
 
 from . import delivery, digests
 
@@ -33,5 +36,9 @@ def deliver_pending() -> dict:
 
 @shared_task(name="notifications.tasks.send_daily_digests", ignore_result=True)
 def send_daily_digests() -> int:
-    """Run by beat daily: the escalation chain, then one digest message per person."""
-    return digests.daily_digests(now=timezone.now())
+    """Run by beat hourly: from ``NOTIFICATIONS_DIGEST_HOUR`` (legal time) the escalation chain, then one
+    digest message per person and day (a later run the same day writes nothing new)."""
+    now = timezone.now()
+    if now.astimezone(clock.legal_zone()).hour < settings.NOTIFICATIONS_DIGEST_HOUR:
+        return 0
+    return digests.daily_digests(now=now)
