@@ -167,16 +167,24 @@ def notifications_for(case: Case, event) -> list[Notification]:
 
 
 def enqueue(ids) -> None:
-    """Hand the rows to Celery; if the broker is down the rows stay pending for ``deliver_pending``."""
+    """Hand the rows to Celery; if the broker is down the rows stay pending for ``deliver_pending``.
+
+    One connection for the batch that gives up at once (no reconnect loop): a
+    request must not wait seconds for a broker that is down.
+    """
     from .tasks import deliver_notification
 
-    for pk in ids:
-        try:
-            deliver_notification.apply_async(args=[pk], retry=False)
-        except Exception:  # noqa: BLE001 — a broker outage must never fail the request that caused it
-            logger.warning("notification %s not queued (broker unavailable); deliver_pending will send it", pk,
-                           exc_info=True)
-            return
+    if not ids:
+        return
+    app = deliver_notification.app
+    options = {**(app.conf.broker_transport_options or {}), "max_retries": 0}
+    try:
+        with app.connection_for_write(transport_options=options) as connection:
+            for pk in ids:
+                deliver_notification.apply_async(args=[pk], retry=False, connection=connection)
+    except Exception:  # noqa: BLE001 — a broker outage must never fail the request that caused it
+        logger.warning("notifications %s not queued (broker unavailable); deliver_pending will send them", list(ids),
+                       exc_info=True)
 
 
 def on_act_recorded(sender, case, event, **kwargs):
