@@ -2,8 +2,8 @@
 
 One row per supervisor, unit and reason for each sweep that found newly
 alerted cases: a digest ("12 cases of Xã A became overdue") with the case
-ids, the form in which a head can act on it and in which email and SMS will
-deliver it (a later issue). The per-case record is the case's own
+ids, the form in which a head can act on it; ``digests.daily_digests`` mails
+each person one digest a day over their new escalations (``delivered_at``). The per-case record is the case's own
 ``sla_due_soon`` / ``sla_overdue`` event, written in the same transaction,
 so nothing is lost. Only events the sweep actually inserted feed a digest,
 so racing sweeps cannot escalate a case twice.

@@ -257,3 +257,35 @@ def test_an_sms_retried_into_the_night_waits_for_the_morning(world, settings):
     assert delivery.deliver(note.pk, now=night) == delivery.DEFERRED
     note.refresh_from_db()
     assert note.not_before == aware(D(2026, 7, 7), 7) and sms_sent(settings) == []
+
+
+def test_the_http_sms_gateway_posts_with_the_token_and_the_delivery_key(settings):
+    import http.server
+    import threading
+
+    from notifications.channels import DeliveryError, HttpSmsGateway
+
+    received = []
+
+    class Gateway(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((dict(self.headers), body))
+            self.send_response(500 if body["to"] == "0000" else 202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        gateway = HttpSmsGateway(url=f"http://127.0.0.1:{server.server_port}/send", token="t0k", sender="UBND")
+        gateway.send(to="0900000001", text="Xin chào", key="ev1:receipt:sms:p1")
+        with pytest.raises(DeliveryError):
+            gateway.send(to="0000", text="x", key="k")
+    finally:
+        server.shutdown()
+    headers, body = received[0]
+    assert body == {"to": "0900000001", "text": "Xin chào", "from": "UBND"}
+    assert headers["Authorization"] == "Bearer t0k" and headers["Idempotency-Key"] == "ev1:receipt:sms:p1"
