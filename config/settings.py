@@ -233,6 +233,7 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SLA_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "60"))
+NOTIFICATIONS_PENDING_INTERVAL_SECONDS = float(os.environ.get("NOTIFICATIONS_PENDING_INTERVAL_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "cases.tasks.sla_sweep_task",
@@ -247,7 +248,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_reminders_task",
         "schedule": float(os.environ.get("REPORT_REMINDER_INTERVAL_SECONDS", "3600")),
     },
+    # Outbox rows the broker never got, deferred by quiet hours, or backing off after a failure.
+    "notifications-pending": {
+        "task": "notifications.tasks.deliver_pending",
+        "schedule": NOTIFICATIONS_PENDING_INTERVAL_SECONDS,
+    },
+    # One digest per person a day: hourly, and the first run from NOTIFICATIONS_DIGEST_HOUR makes it
+    # (a beat down at that hour misses nothing; later runs that day find today's digests written).
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": 3600.0,
+    },
 }
+# With acks_late, a task whose worker died is handed out again after this many seconds (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("visibility_timeout", int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")))
+
+# --- Notifications ------------------------------------------------------------
+# E-mail: SMTP when EMAIL_HOST is set, else files under $VAR_DIR/mail (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@petitions.invalid")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+# SMS: the HTTP gateway in production (SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN), else JSON lines under $VAR_DIR/sms.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_SENDER = os.environ.get("SMS_GATEWAY_SENDER", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
+    "notifications.channels.HttpSmsGateway" if SMS_GATEWAY_URL else "notifications.channels.FileSmsGateway")
+SMS_FILE_DIR = VAR_DIR / "sms"
+# Quiet hours: SMS only from the first to before the second hour (legal zone), on working days.
+NOTIFICATIONS_QUIET_HOURS = env_bool("NOTIFICATIONS_QUIET_HOURS", True)
+NOTIFICATIONS_SMS_HOURS = tuple(int(h) for h in os.environ.get("NOTIFICATIONS_SMS_HOURS", "7-21").split("-"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
+NOTIFICATIONS_BATCH = int(os.environ.get("NOTIFICATIONS_BATCH", "500"))
+# The escalation chain's third link: still overdue after this many working days → the head of the unit above.
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))
+ESCALATE_ABOVE_AFTER_WORKING_DAYS = int(os.environ.get("ESCALATE_ABOVE_AFTER_WORKING_DAYS", "5"))
 
 # --- Engine knobs ---------------------------------------------------------------
 # Working days before a deadline at which a case becomes "due soon" (a holiday such as Tết

@@ -1,10 +1,10 @@
-"""The escalation digests as the in-app notifications of the person they were written for."""
+"""A user's in-app notifications: the escalation digests written for them and their in-app messages."""
 from django.db.models import QuerySet
 
 from access import policy
 from cases.models import Case
 
-from .models import Escalation
+from .models import Channel, Escalation, Notification
 
 
 def escalations_for(*, user) -> QuerySet[Escalation]:
@@ -14,8 +14,19 @@ def escalations_for(*, user) -> QuerySet[Escalation]:
     return Escalation.objects.filter(recipient=user).select_related("unit").order_by("-created_at", "-pk")
 
 
+def messages_for(*, user) -> QuerySet[Notification]:
+    """The user's delivered in-app messages (task assigned …), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return (Notification.objects.filter(recipient=user, channel=Channel.INAPP, state=Notification.State.SENT)
+            .order_by("-created_at", "-pk"))
+
+
 def unread_count(*, user) -> int:
-    return escalations_for(user=user).filter(read_at__isnull=True).count()
+    """Digests and messages not yet read, in one query (the header shows it on every page)."""
+    digests = escalations_for(user=user).filter(read_at__isnull=True).order_by().values("pk")
+    notes = messages_for(user=user).filter(read_at__isnull=True).order_by().values("pk")
+    return digests.union(notes, all=True).count()
 
 
 def cases_of(*, user, escalations) -> dict[int, Case]:

@@ -32,6 +32,7 @@ SEEDING_MIGRATIONS = (
     "deadlines.migrations.0004_h1_seed_calendar_years",
     "deadlines.migrations.0005_h2_complaint_notice_rules",
     "open311.migrations.0002_seed_services",
+    "notifications.migrations.0004_h8a_seed_message_templates",
 )
 
 
