@@ -151,6 +151,18 @@ TEMPLATES = {
                "{% if resolution_due %} Due {{ resolution_due }}.{% endif %}",
                "Case {{ tracking_code }} assigned to you."),
     },
+    "handler_reminder": {
+        "vi": ("Nhắc xử lý đơn {{ tracking_code }}",
+               "Thủ trưởng nhắc ông/bà xử lý đơn {{ tracking_code }} ({{ kind }}, {{ unit }}) ngày {{ date }}."
+               "{% if resolution_due %} Thời hạn: {{ resolution_due }}.{% endif %}"
+               "{% if message %} Lời nhắn: {{ message }}{% endif %}",
+               "Nhac xu ly don {{ tracking_code }}."),
+        "en": ("Reminder: case {{ tracking_code }}",
+               "The head reminds you of case {{ tracking_code }} ({{ kind }}, {{ unit }}) on {{ date }}."
+               "{% if resolution_due %} Due {{ resolution_due }}.{% endif %}"
+               "{% if message %} Message: {{ message }}{% endif %}",
+               "Reminder: case {{ tracking_code }}."),
+    },
     "daily_digest": {
         "vi": ("Tổng hợp đơn sắp đến hạn và quá hạn ngày {{ date }}",
                "{% for item in items %}{{ item.unit }}: {{ item.count }} đơn {% if item.reason == 'due_soon' %}sắp đến hạn"

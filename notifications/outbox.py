@@ -39,6 +39,7 @@ RULES = {
     "extend": [(Audience.PETITIONER, "extension"), (Audience.ACCUSED, "accused_extension")],
     "decide": [(Audience.PETITIONER, "decision"), (Audience.ACCUSED, "accused_conclusion")],
     "assign": [(Audience.STAFF, "task_assigned")],
+    "remind": [(Audience.STAFF, "handler_reminder")],
 }
 DENUNCIATION = "denunciation"
 
@@ -141,7 +142,7 @@ def notifications_for(case: Case, event) -> list[Notification]:
             user = case.handler
             if user is None or not user.is_active:
                 continue
-            context = base_context(case, event)
+            context = {**base_context(case, event), "message": (event.payload or {}).get("message") or ""}
             targets = [(Channel.INAPP, "", f"u{user.pk}")]
             if user.email:
                 targets.append((Channel.EMAIL, "", f"u{user.pk}"))  # the address is read when sent

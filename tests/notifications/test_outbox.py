@@ -289,3 +289,17 @@ def test_the_http_sms_gateway_posts_with_the_token_and_the_delivery_key(settings
     headers, body = received[0]
     assert body == {"to": "0900000001", "text": "Xin chào", "from": "UBND"}
     assert headers["Authorization"] == "Bearer t0k" and headers["Idempotency-Key"] == "ev1:receipt:sms:p1"
+
+
+def test_the_heads_reminder_reaches_the_handler_in_app_with_the_message(world, client):
+    case = services.case_intake(**complaint_kwargs(world)).case
+    services.case_accept(case=case, actor=world.head, now=aware(D(2026, 7, 8)))
+    services.case_assign(case=case, actor=world.head, handler=world.handler, now=aware(D(2026, 7, 8)))
+    services.case_remind(case=case, actor=world.head, message="Báo cáo tiến độ trước thứ Sáu.",
+                         now=aware(D(2026, 7, 9)))
+    note = Notification.objects.get(case=case, template_key="handler_reminder")
+    assert (note.channel, note.recipient_id) == ("inapp", world.handler.pk)
+    delivery.deliver(note.pk, now=aware(D(2026, 7, 9)))
+    client.force_login(world.handler)
+    page = client.get(reverse("notification_list")).content.decode()
+    assert case.tracking_code in page and "Báo cáo tiến độ trước thứ Sáu." in page
