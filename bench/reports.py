@@ -6,8 +6,8 @@
 
 Generates N cases set-based (``INSERT … SELECT generate_series``, the sweep benchmark's helper)
 over 23 months in a province with ten communes: every kind, every way a petition ends
-(forwarded, guided, archived, refused, withdrawn, decided on time or late), some still pending
-or suspended, second rounds, mass and over-level petitions, fields, and reception sessions.
+(forwarded, guided, archived, refused, withdrawn, decided on time or late), pending or suspended
+(a fifth of the last four months' petitions, 1 in 100 of the older ones), second rounds, mass and over-level petitions, fields, and reception sessions.
 Then, in one run:
 
   (report) ``reports.figures.build_report`` of the province rolled up over all units, H1-2026
@@ -64,7 +64,9 @@ def generate(n: int, province, communes, officers, topics) -> None:
     commune_ids = [u.pk for u in communes]
     topic_ids = [t.pk for t in topics]
     # r: how the petition ended (percent buckets), from a hash of i so neighbours differ
-    r = "((g.i * 37) %% 100)"
+    # Petitions received in the last four months may still be pending (r < 15, or suspended r >= 95);
+    # older ones have mostly ended: 1 in 100 is left over (the backlog, "tồn đọng").
+    r = "(CASE WHEN g.i > %(n)s * 0.83 OR (g.i * 37) %% 100 = 0 THEN (g.i * 37) %% 100 ELSE 15 + (g.i * 37) %% 80 END)"
     day = "(g.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
     exprs = {
         "kind": "CASE WHEN g.i %% 10 < 5 THEN 'complaint' WHEN g.i %% 10 < 7 THEN 'denunciation' "
@@ -100,7 +102,7 @@ def generate(n: int, province, communes, officers, topics) -> None:
     insert_cases(exprs, {"now": timezone.now(), "start": start, "end": end}, rows, n)
     # reception sessions: every day, every commune, as many officers as N calls for (1 per 100k cases)
     officer_ids = [o.pk for o in officers[: max(1, min(len(officers), n // 100_000))]]
-    sql(f"""INSERT INTO cases_receptionsession (unit_id, officer_id, date, type, persons, cases, mass_groups,
+    sql("""INSERT INTO cases_receptionsession (unit_id, officer_id, date, type, persons, cases, mass_groups,
                                                 mass_persons, created_at)
             SELECT u, o, d::date, CASE WHEN extract(day FROM d) = 15 THEN 'periodic_head' ELSE 'regular' END,
                    3 + (u + o + extract(doy FROM d)::int) %% 7, 2 + (u + extract(doy FROM d)::int) %% 5,

@@ -13,7 +13,7 @@ from organisation.models import Unit
 
 from . import formats
 from .identity import IDENTITY_FIELDS
-from .models import Channel, ForceMajeure, IdKind, Topic
+from .models import Channel, ForceMajeure, IdKind, ReceptionType, Topic
 
 
 def units_valid_on(day):
@@ -80,6 +80,10 @@ KIND_ONLY_FIELDS = {
 class IntakeForm(LimitationFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CaseKind.choices)
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    reception_type = forms.ChoiceField(
+        label=_("reception type"), choices=ReceptionType.choices, initial=ReceptionType.REGULAR, required=False,
+        help_text=_("For a petition received in person: it is counted in this reception session of the day."),
+    )
     received_at = forms.DateTimeField(label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     receiving_unit = forms.ModelChoiceField(label=_("receiving unit"), queryset=Unit.objects.none())
     competent_unit = forms.ModelChoiceField(
@@ -123,6 +127,7 @@ class IntakeForm(LimitationFieldsMixin, forms.Form):
     def clean(self):
         """A field of another kind is ignored, whatever the page sent (it may be hidden, not emptied)."""
         data = super().clean()
+        data["reception_type"] = data.get("reception_type") or ReceptionType.REGULAR
         kind = data.get("kind")
         for name, kinds in KIND_ONLY_FIELDS.items():
             if kind not in kinds:

@@ -6,6 +6,7 @@ to PostgreSQL and Redis (broker and cache) for real deployments.
 """
 import datetime
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -262,6 +263,9 @@ REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
 REPORT_REMINDER_DAYS = int(os.environ.get("REPORT_REMINDER_DAYS", "7"))
 # A report of one unit holding more cases than this runs on a worker, like every roll-up.
 REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000"))
+# Periodic reports' data windows and submission deadlines, with effective dates (reports.periods):
+# a JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
+REPORT_PERIOD_RULES = json.loads(os.environ["REPORT_PERIOD_RULES"]) if os.environ.get("REPORT_PERIOD_RULES") else None
 # /track/: wrong PINs allowed per receipt code, and per client address (a whole commune may sit
 # behind one NAT address, so far more), within TRACK_LOCK_SECONDS.
 TRACK_CODE_MAX_FAILURES = int(os.environ.get("TRACK_CODE_MAX_FAILURES", "5"))

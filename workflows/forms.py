@@ -7,7 +7,7 @@ from cases import grounds as legal_grounds
 from cases import rules
 from cases.forms import LimitationFieldsMixin, units_valid_on
 from cases.identity import petitioners_for
-from cases.models import Competence, Topic
+from cases.models import Competence, DecisionResult, Topic
 from deadlines.models import CaseKind, Complexity
 from deadlines.rules import extension_length
 from organisation.models import Unit
@@ -240,11 +240,17 @@ class SignOrReturnMixin(forms.Form):
         return data
 
 
-class SignDecisionForm(SignOrReturnMixin, DecisionForm):
+class ResultMixin(forms.Form):
+    """What the signed decision or conclusion found: the periodic reports' right / wrong / partly right."""
+
+    result = forms.ChoiceField(label=_("result"), choices=DecisionResult.choices, required=False)
+
+
+class SignDecisionForm(SignOrReturnMixin, DecisionForm, ResultMixin):
     pass
 
 
-class SignConclusionForm(SignOrReturnMixin, ConclusionForm):
+class SignConclusionForm(SignOrReturnMixin, ConclusionForm, ResultMixin):
     pass
 
 

@@ -6,7 +6,15 @@ import itertools
 
 import pytest
 
-from cases.models import Case, Competence, DecisionResult, ReceptionSession, ReceptionType, Status, Topic
+from cases.models import (
+    Case,
+    Competence,
+    DecisionResult,
+    ReceptionSession,
+    ReceptionType,
+    Status,
+    Topic,
+)
 from deadlines import clock
 from tests.cases.conftest import World
 

@@ -45,9 +45,11 @@ def test_a_draft_sent_back_returns_to_the_handler_with_the_comment(world, driver
     assert 'data-field="returned-draft"' in page and comment in page
 
     driver.complete(process, CaseFlow.draft_decision, world.handler, {**DECISION, "summary": "Có căn cứ pháp lý."})
-    driver.complete(process, CaseFlow.sign_decision, world.head, {**DECISION, "choice": "sign"})
+    driver.complete(process, CaseFlow.sign_decision, world.head, {**DECISION, "choice": "sign",
+                                                                  "result": "partly_right"})
     case.refresh_from_db()
     assert case.status == Status.DECIDED and open_nodes(process) == {"close"}
+    assert case.result == "partly_right"  # what the periodic reports count (right / wrong / partly right)
     assert [a for a, _s in trail(case)][-4:] == ["record_draft", "return_draft", "record_draft", "decide"]
 
 

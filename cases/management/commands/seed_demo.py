@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.errors import CaseError
-from cases.models import Case, CaseEvent, Channel, IdentityAccess, Status, Topic
+from cases.models import Case, CaseEvent, Channel, IdentityAccess, ReceptionSession, Status, Topic
 from cases.rules import RefusalGround
 from deadlines import clock
 from deadlines.engine import DeadlineInput, compute_deadlines
@@ -450,6 +450,8 @@ class Command(BaseCommand):
             Case.objects.filter(pk__in=ids).update(previous_round=None, duplicate_of=None)
             Case.objects.filter(pk__in=ids).delete()
             users = list(Membership.objects.filter(unit__in=units).values_list("user_id", flat=True))
+            ReceptionSession.objects.filter(unit__in=units).delete()
+            ReceptionSession.objects.filter(officer_id__in=users).delete()
             MembershipChange.objects.filter(unit__in=units).delete()
             MembershipChange.objects.filter(user_id__in=users).delete()
             MembershipChange.objects.filter(actor_id__in=users).delete()
