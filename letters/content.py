@@ -65,11 +65,15 @@ _LAWS = {
     "NĐ": "Nghị định",
     "TT": "Thông tư",
 }
-_CITATION = re.compile(r"\b(LKN|LTCD|LTC|NĐ|TT)(\s+[\d/]+)?\s+Arts?\s+([^;()]+?)(?=\s*(?:;|\(|$))")
+_CLAUSES = r"(?:\(\w+\))*"
+_ARTICLE = rf"\d+[a-z]?{_CLAUSES}(?:\s*[–-]\s*(?:\d+[a-z]?)?{_CLAUSES})?"
+_CITATION = re.compile(
+    rf"\b(LKN|LTCD|LTC|NĐ|TT)(\s+[\d/]+)?\s+Arts?\s+({_ARTICLE}(?:,\s*(?:{_ARTICLE}|\(\w+\){_CLAUSES}))*)")
 
 
 def vietnamese_basis(basis: str) -> str:
-    """"LKN Arts 27, 36; NĐ 155/2026 Art 10" → "Điều 27, 36 Luật Khiếu nại; Điều 10 Nghị định 155/2026"."""
+    """"LKN Arts 27, 36; NĐ 155/2026 Art 10" → "Điều 27, 36 Luật Khiếu nại; Điều 10 Nghị định 155/2026";
+    a clause stays with its article ("TT 07/2014 Art 7(2)" → "Điều 7(2) Thông tư 07/2014")."""
     def cite(match: re.Match) -> str:
         law, number, articles = match.group(1), (match.group(2) or "").strip(), match.group(3).strip()
         return f"Điều {articles} {_LAWS[law]}{' ' + number if number else ''}"

@@ -28,10 +28,13 @@ PAGE_SIZE = 50
 def _choices(user, case: Case) -> list[dict]:
     """The letters this user may issue on the case now, with the addressee."""
     options = []
+    names_hidden = policy.is_identity_protected(case) and not policy.may_see_identity(user, case)
     for letter_type in LetterType:
         if not content.may_issue(user, case, letter_type):
             continue
         for audience in Audience:
+            if audience == Audience.PETITIONER and names_hidden:
+                continue  # a letter naming the denouncer: only for the officers of reference §5
             if not content.problems(case, letter_type, audience):
                 label = letter_type.label if audience == Audience.PETITIONER else \
                     _("%(letter)s — to the accused") % {"letter": letter_type.label}

@@ -67,6 +67,8 @@ def test_a_letter_naming_the_denouncer_is_logged_as_a_look_at_the_identity(world
     assert IdentityAccess.objects.filter(case=case, user=world.head, purpose="letter", granted=True).exists()
     other_head = member(world.province, Role.HEAD, "lanhdao-tinh-2")  # in scope from above, not named by §5
     client.force_login(other_head)
+    page = client.get(reverse("case_letters", args=[case.pk])).content
+    assert b'value="conclusion:accused"' in page and b'value="conclusion:petitioner"' not in page
     assert issue(client, case, "conclusion:petitioner").status_code == 403
     assert issue(client, case, "conclusion:accused").status_code == 302
 
