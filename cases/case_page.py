@@ -113,7 +113,9 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
         rows.append({
             "label": label, "due": due, "state": getattr(case, f"{name}_sla"),
             "rule": entry.get("rule", ""), "source": entry.get("source", ""),
-            "left": working_days_left(today, due) if case.is_open else None,
+            # a decided case awaiting closure has met its resolution deadline: no days are left to count
+            "left": working_days_left(today, due) if case.is_open and not (name == "resolution" and case.decided_on)
+            else None,
             # a year whose holiday schedule is not confirmed (reference §7), a rule changed during the window (§9)
             "assumed_years": ", ".join(str(y) for y in entry.get("assumed_years", [])),
             "alert_due": alert_due,

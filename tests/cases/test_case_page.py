@@ -103,3 +103,18 @@ def test_working_days_left_skip_weekends_and_holidays():
     tet = dt.date(2027, 1, 29)  # across Tết 2027, against the calendar itself
     expected = sum(1 for n in range(1, 31) if is_working_day(tet + dt.timedelta(days=n)))
     assert working_days_left(tet, tet + dt.timedelta(days=30)) == expected < 22
+
+
+def test_a_decided_case_counts_no_days_left_on_its_met_resolution_deadline(world):
+    from cases.case_page import _deadlines
+    from cases.models import Case
+
+    case = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case
+    services.case_accept(case=case, actor=world.head, now=aware(RECEIVED))
+    Case.objects.filter(pk=case.pk).update(resolution_due=dt.date(2026, 8, 20))
+    case.refresh_from_db()
+    running = {row["label"]: row["left"] for row in _deadlines(case, dt.date(2026, 9, 1))}
+    assert min(v for v in running.values() if v is not None) < 0  # still running: overdue days counted
+    case.decided_on = dt.date(2026, 8, 18)  # as the decision stamps it (status decided stays open until closed)
+    rows = [row for row in _deadlines(case, dt.date(2026, 9, 1)) if row["due"] == dt.date(2026, 8, 20)]
+    assert rows and all(row["left"] is None for row in rows)
