@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workflow/", include("workflows.urls")),
+    path("", include("api.urls")),
 ]
 
 handler500 = "config.views.server_error"
