@@ -66,7 +66,9 @@ def exception_handler(exc, context):
         return None
     data = response.data
     if isinstance(data, dict) and set(data) <= {"detail"}:
-        body = {"detail": str(data.get("detail", "")), "code": getattr(data.get("detail"), "code", "error")}
+        detail = data.get("detail", "")
+        code = getattr(detail, "code", None) or ("invalid" if response.status_code == 400 else "error")
+        body = {"detail": _message(detail), "code": code}
     else:
         body = {"detail": _message(data) or _("Invalid input."), "code": "invalid", "errors": data}
     response.data = body

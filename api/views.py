@@ -62,7 +62,7 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, **serializer.validated_data)
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed(_("Wrong username or password."))
+            raise exceptions.ValidationError({"detail": _("Wrong username or password.")})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
