@@ -6,7 +6,7 @@ import json
 
 import django_filters
 from django.contrib.auth import authenticate
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -155,6 +155,12 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
                 "key with another body answers 422.")
 
 
+class _AlreadyDone(Exception):
+    def __init__(self, stored):
+        super().__init__()
+        self.stored = stored
+
+
 class CaseListView(generics.GenericAPIView):
     serializer_class = api_serializers.CaseSerializer
     pagination_class = CaseCursor
@@ -193,11 +199,22 @@ class CaseListView(generics.GenericAPIView):
         kwargs.setdefault("received_at", now)
         try:
             with transaction.atomic():
+                if key is not None and connection.vendor == "postgresql":
+                    # Concurrent copies of one key wait here for the first, then replay its case instead of
+                    # doing an intake only to roll it back; the unique constraint stays the last word.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                       [f"api-idempotency:{request.user.pk}:{key}"])
+                    stored = IdempotentIntake.objects.filter(user=request.user, key=key).first()
+                    if stored is not None:
+                        raise _AlreadyDone(stored)
                 result = services.case_intake(actor=request.user, now=now, **kwargs)
                 if key is not None:
                     IdempotentIntake.objects.create(user=request.user, key=key, body_hash=digest, case=result.case,
                                                     status_code=status.HTTP_201_CREATED, pin=result.pin,
                                                     created_at=now)
+        except _AlreadyDone as done:
+            return self._replay(done.stored, digest)
         except IntegrityError:
             stored = IdempotentIntake.objects.filter(user=request.user, key=key).first() if key else None
             if stored is None:
