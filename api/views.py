@@ -7,7 +7,7 @@ import json
 import django_filters
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -189,22 +189,24 @@ class CaseListView(generics.GenericAPIView):
             if not key or len(key) > 255:
                 raise exceptions.ValidationError({"detail": _("The Idempotency-Key must have 1 to 255 characters.")})
             digest = body_hash(request.data)
-            stored = IdempotentIntake.objects.filter(user=request.user, key=key).first()
-            if stored is not None:
-                return self._replay(stored, digest)
         serializer = api_serializers.IntakeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            stored = IdempotentIntake.objects.filter(user=request.user, key=key).first() if key else None
+            if stored is not None:  # this key made a case already: replayed, or 422 for another body
+                return self._replay(stored, digest)
+            raise exceptions.ValidationError(serializer.errors)
         kwargs = serializer.service_kwargs()
         now = timezone.now()
         kwargs.setdefault("received_at", now)
         try:
             with transaction.atomic():
-                if key is not None and connection.vendor == "postgresql":
-                    # Concurrent copies of one key wait here for the first, then replay its case instead of
-                    # doing an intake only to roll it back; the unique constraint stays the last word.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                                       [f"api-idempotency:{request.user.pk}:{key}"])
+                if key is not None:
+                    if connection.vendor == "postgresql":
+                        # Concurrent copies of one key wait here for the first, then replay its case instead of
+                        # doing an intake only to roll it back; the unique constraint stays the last word.
+                        with connection.cursor() as cursor:
+                            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                           [f"api-idempotency:{request.user.pk}:{key}"])
                     stored = IdempotentIntake.objects.filter(user=request.user, key=key).first()
                     if stored is not None:
                         raise _AlreadyDone(stored)
@@ -220,7 +222,10 @@ class CaseListView(generics.GenericAPIView):
             if stored is None:
                 raise
             return self._replay(stored, digest)
-        body = {**case_body(request.user, result.case, detail=False, purpose="api:intake"), "pin": result.pin}
+        case = result.case  # as intake left it, its units and field loaded: only its petitioners are read again
+        prefetch_related_objects([case], "petitioners")
+        views = identity_views(request.user, [case], purpose="api:intake")
+        body = {**api_serializers.CaseSerializer(case, context={"identity": views}).data, "pin": result.pin}
         return Response(body, status=status.HTTP_201_CREATED,
                         headers={"Location": reverse("api:case-detail", args=[result.case.pk])})
 
