@@ -9,12 +9,16 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, filters, generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.pagination import CursorPagination
@@ -27,8 +31,8 @@ from viewflow.workflow.status import STATUS
 
 from access import policy
 from cases import services
-from cases.case_page import ACT_PAGES, task_title
-from cases.errors import CaseError, Conflict
+from cases.case_page import task_title
+from cases.errors import Conflict
 from cases.identity import log_refused_look
 from cases.models import Case, Status, Topic
 from deadlines import clock
@@ -37,7 +41,8 @@ from deadlines.engine import DeadlineInput, compute_deadlines
 from deadlines.models import CalendarOverride, CaseKind, Complexity
 from organisation.models import Unit
 
-from . import acts, serializers as api_serializers
+from . import acts
+from . import serializers as api_serializers
 from .models import IdempotentIntake
 from .people import identity_views
 

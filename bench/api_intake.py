@@ -44,11 +44,11 @@ def free_port() -> int:
 
 def prepare() -> tuple[str, int]:
     """The clerk's token and his commune's id; the bare view's table."""
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from organisation.models import Membership, Role, Unit, UnitLevel
-    from django.contrib.auth import get_user_model
 
     province, _ = Unit.objects.get_or_create(code="bench-api-tinh", defaults={"name": "Tỉnh bench",
                                                                               "level": UnitLevel.PROVINCE})

@@ -1,14 +1,17 @@
 """Schema fuzzing: schemathesis generates requests from /api/schema/ for every operation, as an
 authenticated officer; no answer may be a 5xx or break the schema. Bounded: a few examples each."""
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 from cases import services
 from tests.api.conftest import complaint_kwargs
