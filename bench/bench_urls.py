@@ -20,4 +20,21 @@ def bare_rows(request):
     return HttpResponse(_BARE.render({"rows": rows}))
 
 
-urlpatterns = [path("bench/bare/", bare_rows), *project_urls]
+def _bare_insert_view():
+    """bench/api_intake.py's baseline: a DRF view with the API's token auth that inserts one row and answers 201."""
+    from django.db import connection
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class BareInsert(APIView):
+        def post(self, request):
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO bench_bare_row (body, created_at) VALUES (%s, now()) RETURNING id",
+                               [request.body.decode()])
+                row_id = cursor.fetchone()[0]
+            return Response({"id": row_id}, status=201)
+
+    return BareInsert.as_view()
+
+
+urlpatterns = [path("bench/bare/", bare_rows), path("bench/bare-insert/", _bare_insert_view()), *project_urls]

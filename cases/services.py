@@ -929,14 +929,26 @@ def _plain(value):
     return value
 
 
-def case_accept(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+def case_accept(*, case: Case, actor, now: dt.datetime | None = None, accepted_on: dt.date | None = None) -> Case:
+    """Accept for resolution. ``accepted_on``: the day a paper case was accepted when it is entered later
+    (not before the day of receipt, not after today); by default the day of the act."""
     basis = "LKN Arts 27, 36; NĐ 155/2026 Art 10" if case.kind == CaseKind.COMPLAINT else "LTC Arts 24, 29"
+    if accepted_on is not None and isinstance(case, Case):
+        if not isinstance(accepted_on, dt.date) or isinstance(accepted_on, dt.datetime):
+            raise InvalidInput(_("the day of acceptance must be a date"), field="accepted_on")
+        received_on = _local_date(case.received_at)
+        if accepted_on < received_on:
+            raise InvalidInput(_("the petition cannot be accepted before it was received (%(day)s)")
+                               % {"day": f"{received_on:%d/%m/%Y}"}, field="accepted_on")
+        if accepted_on > _local_date(_now(now)):
+            raise InvalidInput(_("the day of acceptance cannot be in the future"), field="accepted_on")
 
     def set_accepted(c: Case) -> None:
-        c.accepted_on = c.act_on
+        c.accepted_on = accepted_on or c.act_on
 
+    payload = {"accepted_on": accepted_on.isoformat(), "back_dated": True} if accepted_on is not None else None
     return _act(case, actor=actor, transition="accept", action="accept", now=now, legal_basis=basis,
-                after=set_accepted, refusal=rules.acceptance_problems)
+                payload=payload, after=set_accepted, refusal=rules.acceptance_problems)
 
 
 def case_refuse(*, case: Case, actor, ground: str = "", reason: str = "", now: dt.datetime | None = None) -> Case:

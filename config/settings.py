@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # swagger-ui's files, served from our own static (no CDN)
     "django_htmx",
     "axes",
     "csp",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "open311",
     "letters",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +162,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (swagger-ui's are 5 MB) are for the browser's developer tools only: not compressed.
+from whitenoise.compress import Compressor as _Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*_Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "config.staticfiles.AppDirectoriesFinder",  # minus viewflow's node_modules
@@ -335,6 +344,38 @@ EARLIEST_RECEIPT_DATE = datetime.date.fromisoformat(os.environ.get("EARLIEST_REC
 # and the key of the blind indexes that match ID numbers, phones and names. Required unless DEBUG.
 IDENTITY_KEYS = [key.strip() for key in os.environ.get("IDENTITY_KEYS", "").split(",") if key.strip()]
 IDENTITY_INDEX_KEY = os.environ.get("IDENTITY_INDEX_KEY", "")
+
+# --- REST API (api/) -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # the browser reads /api/docs/
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Anonymous callers (the token endpoint, the docs) are rate-limited per address; counted in the
+    # default cache, which is Redis (shared by every gunicorn worker) whenever REDIS_URL is set.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "30/minute")},
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Petitions engine API",
+    "DESCRIPTION": "Cases, acts, tasks and deadlines of the citizens' petitions engine.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+# Intake retries with the same Idempotency-Key are answered from the stored result this long (days).
+API_IDEMPOTENCY_DAYS = int(os.environ.get("API_IDEMPOTENCY_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

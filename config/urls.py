@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("workflow/", include("workflows.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("", include("api.urls")),
 ]
 
 handler500 = "config.views.server_error"

@@ -74,4 +74,10 @@ def locked_out(request, original_response=None, credentials=None):
 
     cool_off = get_cool_off(request)
     minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else 0
+    if request.path.startswith("/api/"):  # the API's token endpoint: JSON like every API error
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"detail": _("Too many failed logins: try again in %(minutes)d minutes.")
+                             % {"minutes": minutes}, "code": "locked_out"}, status=429)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
