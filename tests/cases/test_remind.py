@@ -64,7 +64,7 @@ def test_the_reminder_page(world, client):
     response = client.post(url, {"message": "Báo cáo tiến độ trước thứ Sáu."})
     assert response.status_code == 302 and response["Location"] == reverse("case_detail", args=[case.pk])
     again = client.post(url, {"message": ""})
-    assert again.status_code == 409 and "already reminded" in again.content.decode()
+    assert again.status_code == 409 and "hôm nay đã nhắc cán bộ xử lý" in again.content.decode()
     client.force_login(world.handler)
     assert client.post(url, {"message": "x"}).status_code == 403
     assert CaseEvent.objects.filter(case=case, action="remind").count() == 1
