@@ -47,6 +47,9 @@ from .conftest import LETTERS, CaseRow, Demo, UserRow
 PUBLIC = {
     ":home", ":track", ":set_language", ":login", ":logout", ":password_reset", ":password_reset_done",
     ":password_reset_confirm", ":password_reset_complete", "admin:login", "admin:logout",
+    # the API's description, for integrators; Open311's GeoReport v2 reads are public by the spec
+    "api:schema", "api:docs", "open311:services", "open311:service", "open311:requests", "open311:request",
+    "open311:token",
 }
 LOGIN_PATHS = (settings.LOGIN_URL, "/admin/login/")
 PROBE_ADDRESS = "198.51.100.250"  # the client address of the probe's /track/ posts (lockout counters)
@@ -95,11 +98,14 @@ class Pattern:
             return str(values[match.group(2)])
 
         def regex_param(match):
+            if re.fullmatch(r"\w+(\|\w+)*", match.group(2)):  # a choice of literals (json|xml): the first
+                return match.group(2).split("|")[0]
             return str(values[match.group(1)])
 
-        path = re.sub(r"<(?:(\w+):)?(\w+)>", route_param, self.route)
-        path = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)", regex_param, path)
-        return "/" + path.replace("^", "").replace("$", "")
+        # regex groups first: their "<name>" would otherwise be taken for a route parameter
+        path = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", regex_param, self.route)
+        path = re.sub(r"<(?:(\w+):)?(\w+)>", route_param, path)
+        return "/" + path.replace("^", "").replace("$", "").replace("\\.", ".")
 
 
 def url_patterns() -> list[Pattern]:
