@@ -52,6 +52,7 @@ def test_another_units_user_gets_404_and_a_clerk_without_the_right_403(world, cl
 def test_a_letter_the_case_does_not_allow_is_a_409_and_takes_no_number(world, client):
     case = accepted(world)
     client.force_login(world.head)
+    client.cookies["django_language"] = "en"
     response = issue(client, case, "decision:petitioner")
     assert response.status_code == 409 and "not been decided" in response.content.decode()
     assert issue(client, case, "nonsense:petitioner").status_code == 400

@@ -240,6 +240,7 @@ def test_templates_are_edited_by_the_system_admin_with_a_preview(world, client):
     admin_user.is_staff = True
     admin_user.save()
     client.force_login(admin_user)
+    client.cookies["django_language"] = "en"
     url = f"/admin/notifications/messagetemplate/{template.pk}/change/"
     page = client.get(url).content.decode()
     assert "KN-2026-000123" in page  # the preview, from sample data
