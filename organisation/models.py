@@ -34,7 +34,7 @@ class Unit(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     compiles_reports = models.BooleanField(
-        _("compiling office for reports"), default=False,
+        _("compiling office for reports"), default=False, db_default=False,  # rows written by older code or raw SQL
         help_text=_("The home-affairs office of the people's committee above it: its members see the periodic "
                     "reports of every unit under that committee and track who has not reported."),
     )

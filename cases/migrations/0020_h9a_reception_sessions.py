@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_m0017._read_raw_indexes, migrations.RunPython.noop),
+        migrations.RunPython(_m0017._read_raw_indexes, _m0017._restore_raw_indexes),
         migrations.AddField(
             model_name='case',
             name='ended_on',
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             name='reception_session',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_set', to='cases.receptionsession', verbose_name='reception session'),
         ),
-        migrations.RunPython(_m0017._restore_raw_indexes, migrations.RunPython.noop),
+        migrations.RunPython(_m0017._restore_raw_indexes, _m0017._read_raw_indexes),
         migrations.RunPython(_backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='case',

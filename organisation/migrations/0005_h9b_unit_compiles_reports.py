@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='unit',
             name='compiles_reports',
-            field=models.BooleanField(default=False, help_text="The home-affairs office of the people's committee above it: its members see the periodic reports of every unit under that committee and track who has not reported.", verbose_name='compiling office for reports'),
+            field=models.BooleanField(default=False, db_default=False, help_text="The home-affairs office of the people's committee above it: its members see the periodic reports of every unit under that committee and track who has not reported.", verbose_name='compiling office for reports'),
         ),
     ]
