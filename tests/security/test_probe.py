@@ -309,6 +309,8 @@ def bind(pattern: Pattern, pools: Pools, variant: str, salt: int) -> Binding | N
             values[name] = urlsafe_base64_encode(force_bytes(other.user.pk))
         elif name == "token":
             values[name] = pick(["set-password", "5z0-0a1b2c3d4e5f6a7b8c9d"], salt)
+        elif name == "fmt":  # Open311's response format (json|xml), not a case
+            values[name] = "json"
         else:
             case = case or pick(pools.cases(variant), salt)
             if case is None:
