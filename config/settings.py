@@ -373,6 +373,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # the case's SLA state and each deadline's state are one choice set: one name in the schema
+    "ENUM_NAME_OVERRIDES": {"SlaStateEnum": "api.serializers.SLA_STATES"},
 }
 # Intake retries with the same Idempotency-Key are answered from the stored result this long (days).
 API_IDEMPOTENCY_DAYS = int(os.environ.get("API_IDEMPOTENCY_DAYS", "7"))
