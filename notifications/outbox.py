@@ -108,10 +108,11 @@ def _addresses(case: Case, audience: str, *, with_contacts: bool) -> list[tuple[
     """(channel, address, id for the delivery key) of a party: the petitioners still in the case (their
     phones) and the party's contacts, in one query."""
     # Contacts first: a union reads every row with its first query's columns, and both are decrypted there.
-    contacts = Contact.objects.filter(case=case, audience=audience).annotate(kind=Value("c")).values_list(
+    # No ORDER BY in either part: SQLite refuses one inside a compound statement (the models' default ordering).
+    contacts = Contact.objects.filter(case=case, audience=audience).order_by().annotate(kind=Value("c")).values_list(
         "kind", "pk", "email", "phone")
     if audience == Audience.PETITIONER:
-        people = (case.petitioners.filter(withdrawn_on__isnull=True)
+        people = (case.petitioners.filter(withdrawn_on__isnull=True).order_by()
                   .annotate(kind=Value("p"), email=Value("")).values_list("kind", "pk", "email", "phone"))
         rows = contacts.union(people, all=True) if with_contacts else people
     elif with_contacts:
