@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import periods
 
-KINDS = ("Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y")
+KINDS = tuple(periods.PERIOD_MONTHS)  # the kinds reports.periods knows, in its order
 
 
 @dataclass(frozen=True)
