@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q
 
 from deadlines import clock
@@ -46,9 +47,11 @@ class Grant:
 class Access:
     """What one user may do, computed from their memberships valid today (one query, cached)."""
 
-    def __init__(self, user, grants: tuple[Grant, ...]):
+    def __init__(self, user, grants: tuple[Grant, ...], units_below: dict[int, frozenset[str]] | None = None):
         self.user = user
         self.grants = grants
+        if units_below is not None:  # read with the grants (access_for): no second query
+            self.__dict__["_units_below"] = units_below
 
     @property
     def is_staff_member(self) -> bool:
@@ -101,13 +104,33 @@ def _load(user, on: dt.date) -> tuple[Grant, ...]:
     return tuple(Grant(unit_id, path, role, parent is None) for unit_id, path, role, parent in rows)
 
 
+def _load_with_units(user, on: dt.date) -> tuple[tuple[Grant, ...], dict[int, frozenset[str]]]:
+    """The grants valid on ``on`` and every unit at or below them, in one query: each page asks the
+    policy, so a second round trip for the units below was paid on every page."""
+    membership, unit = Membership._meta.db_table, Unit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.unit_id, g.path, m.role, g.parent_id, u.id, u.path FROM {membership} m "
+            f"JOIN {unit} g ON g.id = m.unit_id JOIN {unit} u ON u.path LIKE g.path || '%%' "
+            "WHERE m.user_id = %s AND (m.valid_from IS NULL OR m.valid_from <= %s) "
+            "AND (m.valid_to IS NULL OR m.valid_to >= %s)",
+            [user.pk, on, on],
+        )
+        rows = cursor.fetchall()
+    grants = tuple(dict.fromkeys(Grant(uid, path, role, parent is None) for uid, path, role, parent, _, _ in rows))
+    roles: dict[int, set[str]] = {}
+    for _uid, _path, role, _parent, below_id, below_path in rows:
+        roles.setdefault(below_id, set()).add(role)
+    return grants, {unit_id: frozenset(held) for unit_id, held in roles.items()}
+
+
 def access_for(user) -> Access:
     """The user's access, read once and kept on the user object (one per request)."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return Access(user, ())
     cached = getattr(user, "_access_policy", None)
     if cached is None:
-        cached = Access(user, _load(user, legal_today()))
+        cached = Access(user, *_load_with_units(user, legal_today()))
         user._access_policy = cached
     return cached
 

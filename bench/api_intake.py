@@ -132,6 +132,9 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench_settings", "DATABASE_URL": args.database_url,
            "REDIS_URL": args.redis_url, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")])}
+    # gunicorn runs with DEBUG off, which refuses development keys: throw-away ones unless given
+    for name in ("SECRET_KEY", "PIN_KEY"):
+        env.setdefault(name, secrets.token_urlsafe(50))
     server = start_gunicorn(port, args.workers, env)
     base = f"http://127.0.0.1:{port}"
     run = secrets.token_hex(4)

@@ -138,15 +138,15 @@ def _deadlines(case: Case, today: dt.date) -> list[dict]:
 
 
 def _open_task(case: Case, user):
-    process = getattr(case, "process", None)
-    if process is None:
-        return None
+    """The case's open human task, read in one query (not the process, then its tasks, then the owner)."""
+    from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    task = process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN").first()
+    task = (Task.objects.filter(process__caseprocess__case=case, status__in=[STATUS.NEW, STATUS.ASSIGNED],
+                                flow_task_type="HUMAN").select_related("owner").order_by("-created").first())
     if task is None:
         return None
-    url = task.flow_task.reverse("index", args=[process.pk, task.pk]) if policy.may_work_on(user, task) else None
+    url = task.flow_task.reverse("index", args=[task.process_id, task.pk]) if policy.may_work_on(user, task) else None
     return {"title": task_title(task, case), "owner": task.owner, "url": url}
 
 
@@ -285,10 +285,14 @@ def case_flags(case: Case) -> list:
     return [label for name, label in FLAGS if getattr(case, name)]
 
 
+# What a link row shows of the other case (and what may_view_case asks), not its 70-odd columns.
+LINK_FIELDS = ("id", "case_id", "related_id", "related__id", "related__kind", "related__status", "related__version",
+               "related__received_at", "related__receiving_unit", "related__competent_unit")
+
+
 @login_required
 def case_detail(request, pk: int):
-    case = Case.objects.select_related("receiving_unit", "competent_unit", "topic", "handler",
-                                       "previous_round").filter(pk=pk).first()
+    case = Case.objects.select_related("receiving_unit", "competent_unit", "topic", "handler").filter(pk=pk).first()
     if case is None or not policy.may_view_case(request.user, case):
         if case is not None:
             log_refused_look(user=request.user, case=case, purpose="refused:case_page")
@@ -316,8 +320,8 @@ def case_detail(request, pk: int):
                    "status": link.related.status_label,
                    "url": reverse("case_detail", args=[link.related_id])
                    if policy.may_view_case(request.user, link.related) else None}
-                  for link in case_links(user=request.user, case=case).select_related(
-                      "related__competent_unit", "related__receiving_unit")],
+                  for link in case_links(user=request.user, case=case).select_related(None).select_related(
+                      "related__competent_unit", "related__receiving_unit").only(*LINK_FIELDS)],
         "dialogues": dialogues_for(request.user, case),
         "notices": notices_for(request.user, case, today),
         "extension_request": extension_request(request.user, case),

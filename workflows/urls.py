@@ -16,6 +16,12 @@ class CaseFlowViewset(FlowAppViewset):
     tasks_assign_view_class = views.CaseBulkAssignView
     tasks_unassign_view_class = views.CaseBulkUnassignView
 
+    def get_context_data(self, request):
+        """Nothing: viewflow put its own inbox and (permission-based) queue here for its menu's counts, which
+        our pages never show (the menu is included with ``only``); building the queue read the user's
+        permissions, two queries on every workflow page."""
+        return {}
+
     suspend_path = path("cases/<int:case_pk>/suspend/", views.SuspendView.as_view(), name="case_suspend")
     resume_path = path("cases/<int:case_pk>/resume/", views.ResumeView.as_view(), name="case_resume")
     extend_path = path("cases/<int:case_pk>/extend/", views.ExtendView.as_view(), name="case_extend")

@@ -6,6 +6,7 @@ none writes the case status. Service errors become HTTP answers here:
 InvalidInput → the form with the error (400), Forbidden → 403, NotFound → 404,
 Conflict → the form with the message (409).
 """
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -16,13 +17,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import generic
 from viewflow import viewprop
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow.views import (
-    UserIndexTaskView,
     BulkAssignTasksActionView,
     BulkUnassignTasksActionView,
     DashboardProcessListView,
@@ -31,17 +32,27 @@ from viewflow.workflow.flow.views import (
     FlowChartView,
     FlowInboxListView,
     FlowQueueListView,
+    UserIndexTaskView,
 )
+from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from access import policy
 from cases import services
+from cases.case_page import (
+    case_flags,
+    case_records,
+    dialogues_for,
+    extension_request,
+    returned_draft,
+    task_title,
+    working_days_left,
+)
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
-from cases.case_page import (
-    case_flags, case_records, dialogues_for, extension_request, returned_draft, task_title, working_days_left,
-)
-from cases.models import Case, Petitioner, Status
+from cases.models import OPEN_STATUSES, Case, Petitioner, Status
+from cases.queues import CappedPaginator
 
 from . import forms, sync
 
@@ -510,6 +521,28 @@ class AppealOverdueView(AppealView):
 # --- inbox and queue -----------------------------------------------------------------
 
 
+class CaseTaskFilter(django_filters.FilterSet):
+    """The inbox's and the queue's filter. viewflow's own listed every process of the user's tasks (a
+    select of 166,000 options for a head at a million cases) and read the task kinds with a DISTINCT
+    over all his tasks: here the kinds come from the flow itself."""
+
+    flow_task = django_filters.ChoiceFilter(label=_("Task"))
+    created = django_filters.DateRangeFilter(label=_("Created"))
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .flows import CaseFlow
+
+        self.filters["flow_task"].field.choices = [
+            (get_task_ref(node), str(node.task_title or node)) for node in CaseFlow.instance.nodes()
+            if node.task_type == "HUMAN"
+        ]
+
+
 class CaseTaskColumnsMixin:
     """Case columns read through one join, so the page costs the same for 1 or 100 tasks.
 
@@ -522,6 +555,16 @@ class CaseTaskColumnsMixin:
 
     columns = ("task_link", "case_code", "case_kind", "case_petitioner", "case_due", "case_sla", "case_flags",
                "created")
+    filterset_class = CaseTaskFilter
+    # A head's inbox can hold a sixth of a province's cases: count at most 1,001 of them.
+    paginator_class = CappedPaginator
+
+    def dispatch(self, request, *args, **kwargs):
+        """viewflow stores the list's path in the session on every view: one UPDATE of the session row per
+        page. Store it only when it changed (skipping viewflow's StoreRequestPathMixin, which is next)."""
+        if request.session.get("vf-pin-location") == request.get_full_path():
+            return super(StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
@@ -598,9 +641,14 @@ class CaseTaskColumnsMixin:
 
     def case_tasks(self):
         first_petitioner = Petitioner.objects.filter(case=OuterRef("process__caseprocess__case")).order_by("pk")
+        # Only open cases have open tasks (the workflow keeps them in step); saying so lets the planner
+        # walk the open cases' due-order index (case_open_next_due_idx) for a page of a large inbox.
         return (
-            self.model._default_manager.filter(process__flow_class=self.flow_class)
+            self.model._default_manager.filter(process__flow_class=self.flow_class,
+                                               process__caseprocess__case__status__in=OPEN_STATUSES)
             .select_related("process__caseprocess__case")
+            # a row shows neither the petition's text (encrypted, the widest column) nor the deadline basis
+            .defer("process__caseprocess__case__content", "process__caseprocess__case__deadline_basis")
             .annotate(first_petitioner_id=Subquery(first_petitioner.values("pk")[:1]))
         )
 
@@ -608,7 +656,8 @@ class CaseTaskColumnsMixin:
         """Soonest due first (resolution, else acceptance), cases with no due date last; on the same
         due date a mass petition first (a priority, TT 07/2014 Art 27)."""
         due = Coalesce("process__caseprocess__case__resolution_due", "process__caseprocess__case__acceptance_due")
-        return [due.asc(nulls_last=True), "-process__caseprocess__case__is_mass", "created"]
+        # exactly the columns of case_open_next_due_idx, so that a page reads the index's first entries
+        return [due.asc(nulls_last=True), "-process__caseprocess__case__is_mass", "process__caseprocess__case__id"]
 
     def get_page_data(self, page):
         rows = list(page)

@@ -3,7 +3,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
@@ -113,3 +115,13 @@ def hold_dialogue(driver, process, handler, *, minutes="Biên bản đối tho�
     _travellers.append(traveller)
     driver.complete(process, CaseFlow.dialogue, handler, {"result": "held", "minutes": minutes,
                                                           "attendance": attendance})
+
+
+def page_queries(client, url):
+    """The queries of a list page seen again: the first visit also stores the list's path in the
+    session (viewflow's "back" link), which later visits of the same list do not repeat."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()

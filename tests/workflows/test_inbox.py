@@ -5,20 +5,27 @@ import re
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from cases import services
 from cases.case_page import working_days_left
+from cases.identity import mask_name
 from cases.models import Case, IdentityAccess
 from tests.factories import aware
 from workflows.flows import CaseFlow
-from cases.identity import mask_name
 
-from .conftest import RECEIVED, classify_data, complaint_kwargs, denunciation_kwargs, hold_dialogue, open_task
+from .conftest import (
+    RECEIVED,
+    classify_data,
+    complaint_kwargs,
+    denunciation_kwargs,
+    hold_dialogue,
+    open_task,
+    page_queries,
+)
 from .test_case_flow import through_verification
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +53,6 @@ def taken_by_reception(world, case):
 def rows(page):
     """The tracking codes of the list's rows, in order."""
     return re.findall(r'href="/cases/\d+/">([^<]+)</a>', page)
-
-
-def page_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
 
 
 def test_mask_name_keeps_only_initials():
