@@ -10,12 +10,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -30,7 +28,9 @@ from organisation.models import Unit
 from . import services
 from .errors import CaseError
 from .models import OPEN_STATUSES, Case, Status, status_label
+from .paging import CappedPaginator
 from .selectors import QUEUES, queue
+from .widgets import FastSelect
 
 QUEUE_TITLES = {
     "open": _("Open cases"),
@@ -57,9 +57,11 @@ FIRST_DAY, LAST_DAY = dt.date(1, 1, 2), dt.date(9999, 12, 30)
 
 
 class QueueFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices)
-    status = django_filters.ChoiceFilter(label=_("status"), choices=[(s.value, s.label) for s in OPEN_STATUSES])
-    unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=Unit.objects.none(), method="in_unit")
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices, widget=FastSelect)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=[(s.value, s.label) for s in OPEN_STATUSES],
+                                         widget=FastSelect)
+    unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=Unit.objects.none(), method="in_unit",
+                                      widget=FastSelect)
     # Legal dates of receipt (Asia/Ho_Chi_Minh), whatever zone the request activated: ranges on received_at.
     received_after = django_filters.DateFilter(label=_("received from"), method="received_from")
     received_before = django_filters.DateFilter(label=_("received until"), method="received_until")
@@ -105,23 +107,6 @@ def queue_page(request, name: str):
         "filters": filters, "page": page, "rows": rows_html(_rows(page), pickable=reassign is not None), "name": name, "title": QUEUE_TITLES[name], "sort": sort,
         "query": query.urlencode(), "statuses": Status, "reassign": reassign,
     })
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` + 1 rows: past that a queue says "more than 1,000" instead of
-    counting every case of a province on each page view (the count grew with N; the page did not).
-    The home counters give the exact size of each queue."""
-
-    COUNT_CAP = 1_000
-
-    @cached_property
-    def count(self) -> int:
-        # only the keys: the rows' annotations (e.g. the inbox's first petitioner) cost a subquery each
-        return self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.COUNT_CAP
 
 
 # A row is read as plain values, not as a Case: a page of 50 model instances (70-odd fields, their
@@ -171,7 +156,7 @@ def rows_html(rows: list[dict], *, pickable: bool) -> str:
 
 
 class BulkReassignForm(forms.Form):
-    handler = forms.ModelChoiceField(label=_("handler"), queryset=get_user_model().objects.none())
+    handler = forms.ModelChoiceField(label=_("handler"), queryset=get_user_model().objects.none(), widget=FastSelect)
     cases = forms.TypedMultipleChoiceField(label=_("cases"), coerce=int, choices=(), required=True)
 
     def __init__(self, *args, user, **kwargs):

@@ -9,7 +9,6 @@ import datetime as dt
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -24,6 +23,7 @@ from organisation.models import Unit
 
 from .identity import mask_name
 from .models import Case, Channel, Petitioner, Status
+from .paging import CappedPaginator
 
 PAGE_SIZE = 50
 # An export is a working document, not a data dump: past this many rows, narrow the filter.
@@ -110,7 +110,7 @@ def register_page(request):
     query.pop("page", None)
     if request.GET.get("format") == "xlsx":
         return _export(filters.qs, query)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))  # a unit's register grows without end
     query.pop("format", None)
     context.update(page=page, rows=_rows(page.object_list), query=query.urlencode())
     return render(request, "cases/register.html", context)

@@ -52,7 +52,7 @@ from cases.case_page import (
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
 from cases.models import OPEN_STATUSES, Case, Petitioner, Status
-from cases.queues import CappedPaginator
+from cases.paging import CappedPaginator
 
 from . import forms, sync
 
@@ -521,6 +521,13 @@ class AppealOverdueView(AppealView):
 # --- inbox and queue -----------------------------------------------------------------
 
 
+class TaskListPaginator(CappedPaginator):
+    """A head's inbox can hold a sixth of a province's cases: its pager counts ten pages of 25 at most
+    ("1–25 of more than 250"); the home counters give the sizes of the queues."""
+
+    COUNT_CAP = 250
+
+
 class CaseTaskFilter(django_filters.FilterSet):
     """The inbox's and the queue's filter. viewflow's own listed every process of the user's tasks (a
     select of 166,000 options for a head at a million cases) and read the task kinds with a DISTINCT
@@ -556,8 +563,7 @@ class CaseTaskColumnsMixin:
     columns = ("task_link", "case_code", "case_kind", "case_petitioner", "case_due", "case_sla", "case_flags",
                "created")
     filterset_class = CaseTaskFilter
-    # A head's inbox can hold a sixth of a province's cases: count at most 1,001 of them.
-    paginator_class = CappedPaginator
+    paginator_class = TaskListPaginator
 
     def dispatch(self, request, *args, **kwargs):
         """viewflow stores the list's path in the session on every view: one UPDATE of the session row per

@@ -77,7 +77,7 @@ def test_a_queue_page_costs_the_same_for_few_and_many_cases(world, client):
 
 
 def test_a_long_queue_says_more_than_the_cap_instead_of_counting_every_case(world, client, monkeypatch):
-    from cases.queues import CappedPaginator
+    from cases.paging import CappedPaginator
 
     make(world, 4)
     client.force_login(world.head)

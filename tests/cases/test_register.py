@@ -76,3 +76,16 @@ def test_register_page_costs_the_same_for_3_or_30_cases(world, client, django_as
 def test_signed_out_users_go_to_login_and_citizens_get_nothing(client, world):
     response = client.get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_long_register_says_more_than_the_cap_instead_of_counting_every_case(world, client, monkeypatch):
+    from cases.paging import CappedPaginator
+
+    for n in range(3):
+        services.case_intake(**complaint_kwargs(world, received=RECEIVED, respondent_number=f"{n}/REG"))
+    client.force_login(world.reception)
+    client.cookies["django_language"] = "en"
+    assert "3 cases" in client.get(URL).content.decode()
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
+    body = client.get(URL).content.decode()
+    assert "more than 2 cases" in body and "3 cases" not in body

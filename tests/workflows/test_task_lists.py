@@ -126,3 +126,15 @@ def test_a_page_of_the_inbox_is_read_in_due_order_from_an_index(world):
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "case_open_next_due_idx" in plan, plan
     assert "Sort Key: (COALESCE" not in plan, plan
+
+
+def test_a_long_inbox_says_more_than_the_cap(world, client, monkeypatch):
+    from workflows.views import TaskListPaginator
+
+    client.force_login(world.reception)
+    client.cookies["django_language"] = "en"
+    take_classify_tasks(world, 3)
+    assert "1–3 of 3" in client.get(reverse("workflow:inbox")).content.decode()
+    monkeypatch.setattr(TaskListPaginator, "COUNT_CAP", 2)
+    body = client.get(reverse("workflow:inbox")).content.decode()
+    assert "of more than 2" in body and body.count("/classify/") == 3
