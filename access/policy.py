@@ -328,8 +328,16 @@ def may_remind(case, user) -> bool:
 def _may_return_draft(case, user) -> bool:
     if not can_sign(case, user):
         return False
-    last = case.events.filter(action__in=("record_draft", "return_draft")).order_by("-at", "-pk").first()
+    last = _last_event(case, ("record_draft", "return_draft"))
     return last is not None and last.action == "record_draft"
+
+
+def _last_event(case, actions):
+    """The case's latest event among ``actions``: from its prefetched events when the page loaded them."""
+    loaded = getattr(case, "_prefetched_objects_cache", {}).get("events")
+    if loaded is not None:
+        return max((e for e in loaded if e.action in actions), key=lambda e: (e.at, e.pk), default=None)
+    return case.events.filter(action__in=actions).order_by("-at", "-pk").first()
 
 
 def can_record_appeal(case, user) -> bool:

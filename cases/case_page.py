@@ -7,6 +7,7 @@ request is a plain 404 (logged as a refused look when the case is protected).
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from deadlines.models import CaseKind
 from . import grounds as legal_grounds
 from . import rules
 from .identity import content_for, log_refused_look, petitioners_for
-from .models import Case, CaseNotice, Status, status_label
+from .models import Case, CaseEvent, CaseNotice, Status, status_label
 from .selectors import case_links
 from .services import act_label, pending_extension_request
 
@@ -292,7 +293,10 @@ LINK_FIELDS = ("id", "case_id", "related_id", "related__id", "related__kind", "r
 
 @login_required
 def case_detail(request, pk: int):
-    case = Case.objects.select_related("receiving_unit", "competent_unit", "topic", "handler").filter(pk=pk).first()
+    # the events are read once: the page lists them and the policy looks for the last draft among them
+    case = (Case.objects.select_related("receiving_unit", "competent_unit", "topic", "handler")
+            .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "pk")))
+            .filter(pk=pk).first())
     if case is None or not policy.may_view_case(request.user, case):
         if case is not None:
             log_refused_look(user=request.user, case=case, purpose="refused:case_page")
@@ -305,7 +309,7 @@ def case_detail(request, pk: int):
         if url_name and url_name not in seen:
             seen.add(url_name)
             buttons.append({"label": act_label(act, case.kind), "url": reverse(url_name, args=[case.pk])})
-    events = case.events.select_related("actor").order_by("at", "pk")
+    events = case.events.all()  # prefetched in order
     context = {
         "case": case,
         "content": content_for(user=request.user, case=case, purpose="case_page"),

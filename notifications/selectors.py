@@ -1,4 +1,5 @@
 """A user's in-app notifications: the escalation digests written for them and their in-app messages."""
+from django.db import connection
 from django.db.models import QuerySet
 
 from access import policy
@@ -23,10 +24,19 @@ def messages_for(*, user) -> QuerySet[Notification]:
 
 
 def unread_count(*, user) -> int:
-    """Digests and messages not yet read, in one query (the header shows it on every page)."""
-    digests = escalations_for(user=user).filter(read_at__isnull=True).order_by().values("pk")
-    notes = messages_for(user=user).filter(read_at__isnull=True).order_by().values("pk")
-    return digests.union(notes, all=True).count()
+    """Digests and messages not yet read (those of ``escalations_for`` and ``messages_for``), in one
+    query written out: the header shows it on every page, and the ORM's union cost more to build
+    than to run."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {Escalation._meta.db_table} WHERE recipient_id = %s AND read_at IS NULL)"
+            f" + (SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE recipient_id = %s AND channel = %s"
+            " AND state = %s AND read_at IS NULL)",
+            [user.pk, user.pk, Channel.INAPP, Notification.State.SENT],
+        )
+        return cursor.fetchone()[0]
 
 
 def cases_of(*, user, escalations) -> dict[int, Case]:

@@ -66,3 +66,31 @@ def test_the_list_costs_the_same_for_few_and_many_digests(world, client):
     for n in range(1, 6):
         digest(world, world.head, cases[: n + 1], reason="due_soon" if n % 2 else "overdue")
     assert queries() == few
+
+
+def test_the_header_counts_unread_digests_and_delivered_in_app_messages_only(world, client):
+    from notifications.models import Audience, Channel, Notification
+    from notifications.selectors import unread_count
+
+    case = services.case_intake(**complaint_kwargs(world, received=RECEIVED)).case
+    digest(world, world.head, [case])
+    digest(world, world.head, [case], reason="due_soon")
+    read = digest(world, world.head, [case], reason="backlogged")
+    read.read_at = timezone.now()
+    read.save()
+    digest(world, world.province_head, [case])  # someone else's
+
+    def message(key, **fields):
+        Notification.objects.create(**{"delivery_key": key, "channel": Channel.INAPP, "audience": Audience.STAFF,
+                                       "recipient": world.head, "template_key": "handler_reminder",
+                                       "created_at": timezone.now(), "state": Notification.State.SENT, **fields})
+
+    message("sent")
+    message("pending", state=Notification.State.PENDING)  # not delivered yet
+    message("read", read_at=timezone.now())
+    message("mail", channel=Channel.EMAIL)  # not an in-app message
+    message("other", recipient=world.province_head)
+    assert unread_count(user=world.head) == 3  # two digests, one message
+    assert unread_count(user=world.province_head) == 2
+    client.force_login(world.head)
+    assert re.search(r'class="badge" aria-label="[^"]+">3<', client.get("/").content.decode())
