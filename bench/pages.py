@@ -9,8 +9,9 @@ below"), sweeps them once (about 10% become overdue), gives every open case a vi
 process with the task its status calls for (one real process per status, cloned set-based),
 then times with Django's test client, in one run and for the same head:
 
-  the inbox (/workflow/inbox/), the overdue queue (50 rows, filtered by kind, sorted by due
-  date), the case page (/cases/<id>/), the home counters (/);
+  the inbox (/workflow/inbox/: the head has claimed the handler assignments of the accepted
+  cases, a sixth of N), the overdue queue (50 rows, filtered by kind, sorted by due date), the
+  case page (/cases/<id>/), the home counters (/);
   the baseline: a bare view rendering the same 50 rows from one indexed query.
 
 Targets: each page's p95 ≤ 3× the bare view's p95, and the number of queries of each page
