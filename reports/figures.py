@@ -219,20 +219,22 @@ def _case_conditions() -> dict:
 CONDITIONS = _case_conditions()
 
 
-# Planner settings of the two counts, each for its own statement, inside a savepoint rolled back
-# right after them: nothing leaks into the caller's transaction.
-#  - both: compiling the expressions (JIT) costs far more than it saves (hundreds of ms per worker);
+# Planner settings of the two counts, each set just before its statement, inside a savepoint rolled
+# back right after them: nothing leaks into the caller's transaction. Measured on 1M cases
+# (bench/reports.py, EXPLAIN (ANALYZE, BUFFERS) in bench/README.md):
+#  - both: compiling the expressions (JIT) costs far more than it saves (hundreds of ms per process);
 #    the planner cannot tell how few distinct keys there are and would sort every row where a small
 #    hash table does.
-#  - received in the window: read from the covering index ``case_report_window_idx`` (index-only
-#    scan: a narrow entry per case instead of a 70-column row). At the default random_page_cost the
-#    planner prefers the plain received_at index, the heap being in receipt order.
-#  - received before it: the planner multiplies "ended on/after the first day" by "received before
-#    it" as if independent (a quarter of the rows, where a few per cent qualify) and walks the whole
-#    history by received_at; the bitmap of ``case_pending_received_idx`` or ``case_ended_idx``
-#    reads only the rows concerned.
-WINDOW_PLAN = {"jit": "off", "enable_sort": "off", "random_page_cost": "1.1", "parallel_tuple_cost": "0.001", "work_mem": "64MB"}
-BEFORE_PLAN = {"enable_indexscan": "off", "enable_seqscan": "off"}
+#  - the window: read from the covering index ``case_report_window_idx`` (index-only scan: a narrow
+#    entry per case instead of a 70-column row). At the default random_page_cost the planner prefers
+#    the plain received_at index, the heap being in receipt order. The cases still pending since
+#    before the window come along from the small partial ``case_pending_received_idx``; counting both
+#    parts in one statement (UNION ALL) also has each parallel worker group its share.
+#  - ended on/after the window's first day, received before it: the planner multiplies the two
+#    conditions as if independent (a quarter of the rows, where a few per cent qualify) and would walk
+#    the whole history by received_at; a bitmap of ``case_ended_idx`` (both columns) reads just those.
+WINDOW_PLAN = {"jit": "off", "enable_sort": "off", "random_page_cost": "1.1"}
+ENDED_PLAN = {"enable_indexscan": "off", "enable_seqscan": "off"}
 
 
 def _set_config(settings: dict) -> str:
@@ -246,9 +248,10 @@ def _case_groups(ids: list[int], every_unit: bool, start, end, date_from: dt.dat
 
     Those are the cases received before the window's end and still pending at its start (``ended_on``
     empty or on/after the first day): received in the window, carried over, resolved or to be resolved
-    in it (a resolution ends processing on its own day, ``cases.services._mark_end``). Two disjoint
-    statements, each with the plan that suits it (``WINDOW_PLAN``, ``BEFORE_PLAN``): received in the
-    window; received before it and still pending or ended on or after its first day.
+    in it (a resolution ends processing on its own day, ``cases.services._mark_end``). Three disjoint
+    parts in two statements, each with the plan that suits it (``WINDOW_PLAN``, ``ENDED_PLAN``):
+    received in the window, or before it and still pending; received before it and ended on or after
+    its first day.
     """
     table = Case._meta.db_table
     scope = EVERY_UNIT_IN_SCOPE if every_unit else IN_SCOPE
@@ -264,7 +267,7 @@ def _case_groups(ids: list[int], every_unit: bool, start, end, date_from: dt.dat
         (_set_config(WINDOW_PLAN), False),
         (counted((True, "received_at >= %(start)s AND received_at < %(end)s"),
                  (False, "received_at < %(start)s AND ended_on IS NULL")), True),
-        (_set_config(BEFORE_PLAN), False),
+        (_set_config(ENDED_PLAN), False),
         (counted((False, "received_at < %(start)s AND ended_on >= %(from)s")), True),
         ("ROLLBACK TO SAVEPOINT report_figures", False),
         ("RELEASE SAVEPOINT report_figures", False),
