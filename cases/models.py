@@ -374,6 +374,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["ended_on", "received_at"], name="case_ended_idx",
                          condition=models.Q(ended_on__isnull=False)),
             models.Index(fields=["decided_on"], name="case_decided_idx", condition=models.Q(decided_on__isnull=False)),
+            # reports: the periodic report counts the cases received in its window from this index alone
+            # (index-only scan, reports.figures), not from their 70-column rows: every column it reads.
+            models.Index(fields=["received_at"], name="case_report_window_idx",
+                         include=["receiving_unit", "competent_unit", "topic", "kind", "status", "competence", "result",
+                                  "round", "is_over_level", "is_mass", "accepted_on", "decided_on", "terminated_on",
+                                  "ended_on", "resolution_due_at_decision"]),
             models.Index(fields=["resolution_due"], name="case_extension_requested_idx",
                          condition=models.Q(extension_requested=True)),
         ]

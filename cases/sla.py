@@ -22,7 +22,8 @@ Decisions recorded here:
   neither backlogged nor prolonged.
 * *Backlogged* (tồn đọng): unresolved and past its resolution deadline, or
   received before the start of the current reporting period (reference §6:
-  periods run from ``settings.REPORTING_PERIOD_START``, 15/12).
+  the annual window of ``settings.REPORT_PERIOD_RULES``, ``deadlines.periods``,
+  the reports' own: 15/12 by default).
 * *Prolonged* (kéo dài): refiled after a final decision (``is_refiled``, set
   at intake and kept), or unresolved longer than
   ``settings.SLA_PROLONGED_AFTER_DAYS`` calendar days since receipt.
@@ -38,7 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deadlines import clock
+from deadlines import clock, periods
 from deadlines.calendar import get_calendar
 
 from . import events as domain_events
@@ -266,10 +267,9 @@ class SweepResult:
 
 
 def reporting_period_start(today: dt.date) -> dt.date:
-    """First day of the reporting period containing ``today`` (reference §6: 15/12)."""
-    month, day = (int(p) for p in settings.REPORTING_PERIOD_START.split("-"))
-    start = dt.date(today.year, month, day)
-    return start if start <= today else start.replace(year=today.year - 1)
+    """First day of the reporting period containing ``today``: the annual report's window, by the same
+    rules as the reports (reference §6: 15/12 by default)."""
+    return periods.reporting_year_start(today)
 
 
 def legal_cutoffs(now: dt.datetime) -> dict:

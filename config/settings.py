@@ -316,15 +316,15 @@ SLA_PROLONGED_AFTER_DAYS = int(os.environ.get("SLA_PROLONGED_AFTER_DAYS", "180")
 DEADLINE_COUNT_RESUMPTION_DAY = env_bool("DEADLINE_COUNT_RESUMPTION_DAY", False)
 # How often a process checks whether rules or calendar overrides changed elsewhere.
 DEADLINE_CACHE_CHECK_SECONDS = float(os.environ.get("DEADLINE_CACHE_CHECK_SECONDS", "1"))
-# Reporting-period cut-off (reference §6): periods start on this day/month.
-REPORTING_PERIOD_START = os.environ.get("REPORTING_PERIOD_START", "12-15")
 # How many days before a report's submission deadline (reports.periods) the heads of units that
 # have not signed it are reminded (once a day).
 REPORT_REMINDER_DAYS = int(os.environ.get("REPORT_REMINDER_DAYS", "7"))
 # A report of one unit holding more cases than this runs on a worker, like every roll-up.
 REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000"))
-# Periodic reports' data windows and submission deadlines, with effective dates (reports.periods):
-# a JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
+# Reporting periods' data windows and submission deadlines, with effective dates (deadlines.periods,
+# reports.periods; unset: deadlines.periods.DEFAULT_RULES, windows 15/12–14/12). The one source of the
+# reporting-period start too: a case received before the current annual window is backlogged (cases.sla).
+# A JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
 REPORT_PERIOD_RULES = json.loads(os.environ["REPORT_PERIOD_RULES"]) if os.environ.get("REPORT_PERIOD_RULES") else None
 # How many days before a report's submission deadline (reports.periods) the heads of units that
 # have not signed it are reminded (once a day).

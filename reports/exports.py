@@ -7,7 +7,6 @@ figure (its JSON key, its label, its value), the PDF a printable table of the sa
 """
 import csv
 import io
-import os
 from html import escape
 
 from django.utils.translation import gettext as _
@@ -187,15 +186,19 @@ def render_csv(report: dict) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# The letters' vendored Liberation Serif (letters/fonts, full Vietnamese coverage), through file URLs:
+# the PDF never depends on the fonts of the machine, and reads the same as the letters.
+FONT_FACES = (("Regular", "normal", "normal"), ("Bold", "bold", "normal"), ("Italic", "normal", "italic"),
+              ("BoldItalic", "bold", "italic"))
 
 
 def _font_face() -> str:
-    """DejaVu Sans covers Vietnamese; embedded when the system has it, else the default font."""
-    if os.path.exists(FONT_PATH):
-        return (f"@font-face {{ font-family: 'ReportSans'; src: url('file://{FONT_PATH}'); }}\n"
-                "body { font-family: 'ReportSans', sans-serif; }")
-    return "body { font-family: sans-serif; }"
+    from letters.render import FONTS
+
+    faces = "".join(
+        f"@font-face {{ font-family: 'Report Serif'; src: url('{(FONTS / f'LiberationSerif-{name}.ttf').as_uri()}'); "
+        f"font-weight: {weight}; font-style: {style}; }}\n" for name, weight, style in FONT_FACES)
+    return faces + "body { font-family: 'Report Serif'; }"
 
 
 def render_html(report: dict) -> str:
@@ -227,8 +230,9 @@ def render_html(report: dict) -> str:
 
 def render_pdf(report: dict) -> bytes:
     from weasyprint import HTML  # heavy: imported only when a PDF is asked for
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=render_html(report)).write_pdf()
+    return HTML(string=render_html(report)).write_pdf(font_config=FontConfiguration())  # reads the @font-face
 
 
 RENDERERS = {"xlsx": render_xlsx, "csv": render_csv, "pdf": render_pdf}

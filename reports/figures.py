@@ -1,7 +1,7 @@
 """The figures of a periodic report (reference §6; TT 02/2021 forms), from database aggregates only.
 
-A fixed number of queries (at most five), each a conditional ``COUNT(*) FILTER (WHERE …)`` or a
-``GROUP BY``, whatever the number of cases: no Python loop over cases. Definitions (README, "Reports"):
+A fixed number of queries (four: the units, the cases' counts, their fields' codes, the reception
+sittings), each a ``GROUP BY`` or an aggregate, whatever the number of cases: no Python loop over cases. Definitions (README, "Reports"):
 
 - a petition counts in a window by its receipt date in Asia/Ho_Chi_Minh, for the unit where it was
   received (``received_at`` between the legal midnights of the window);
@@ -18,9 +18,9 @@ Only counts and unit codes leave this module: no person, no content (privacy, re
 """
 import datetime as dt
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 
 from cases.models import (
     Case,
@@ -48,33 +48,28 @@ RESULTS = {"right": DecisionResult.RIGHT, "wrong": DecisionResult.WRONG,
 COMPETENCE = {"within": Competence.WITHIN, "outside": Competence.OUTSIDE, "not_assessed": Competence.UNKNOWN}
 
 
-def scope_unit_ids(unit: Unit, *, rollup: bool) -> list[int]:
-    """The units a report covers: the unit alone, or with every unit below it (one query). A list, not a
-    subquery: the planner then knows how many cases the units hold and picks the date indexes."""
-    if rollup:
-        return sorted(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    return [unit.pk]
+def report_scope(unit: Unit, *, rollup: bool) -> tuple[list[int], bool]:
+    """The units a report covers: the unit alone, or with every unit below it; and whether they are all
+    the units there are (a province-wide roll-up), when every case is in scope without a test per case.
+    One query. A list, not a subquery: the planner then knows how many cases the units hold."""
+    found = Unit.objects.aggregate(
+        ids=ArrayAgg("pk", filter=Q(path__startswith=unit.path) if rollup else Q(pk=unit.pk), order_by="pk"),
+        units=Count("pk"))
+    ids = found["ids"] or []
+    return ids, len(ids) == found["units"]
 
 
 def _reception(units, date_from: dt.date, date_to: dt.date) -> dict:
+    """The reception sittings' sums, per type (one GROUP BY: a row per type) and in all."""
     measures = ("sessions", "persons", "cases", "mass_groups", "mass_persons")
-
-    def sums(condition=None) -> dict:
-        return {
-            "sessions": Count("pk", filter=condition),
-            "persons": Coalesce(Sum("persons", filter=condition), 0),
-            "cases": Coalesce(Sum("cases", filter=condition), 0),
-            "mass_groups": Coalesce(Sum("mass_groups", filter=condition), 0),
-            "mass_persons": Coalesce(Sum("mass_persons", filter=condition), 0),
-        }
-
-    aggregates = {f"all_{name}": expr for name, expr in sums().items()}
-    for kind in ReceptionType:
-        aggregates.update({f"{kind.value}_{name}": expr for name, expr in sums(Q(type=kind)).items()})
-    found = ReceptionSession.objects.filter(unit_id__in=units, date__gte=date_from, date__lte=date_to).aggregate(
-        **aggregates)
-    figures = {name: int(found[f"all_{name}"]) for name in measures}
-    figures["by_type"] = {kind.value: {name: int(found[f"{kind.value}_{name}"]) for name in measures}
+    rows = list(ReceptionSession.objects.filter(unit_id__in=units, date__gte=date_from, date__lte=date_to)
+                .values("type").order_by()
+                .annotate(sessions=Count("pk"), persons=Sum("persons"), cases=Sum("cases"),
+                          mass_groups=Sum("mass_groups"), mass_persons=Sum("mass_persons")))
+    figures = {name: sum(int(row[name]) for row in rows) for name in measures}
+    found = {row["type"]: row for row in rows}
+    figures["by_type"] = {kind.value: {name: int(found[kind.value][name]) if kind.value in found else 0
+                                       for name in measures}
                           for kind in ReceptionType}
     return figures
 
@@ -85,9 +80,29 @@ def _reception(units, date_from: dt.date, date_to: dt.date) -> dict:
 # (``CONDITIONS``), never a loop over cases. h: received by a unit in scope; c: to be resolved by
 # one; w: received in the window; the petition's outcome at the window's end; how a resolution in
 # the window came about (decision or withdrawal) and whether it was on time.
-def _case_when(column: str, values) -> str:
-    arms = " ".join(f"WHEN {column} = '{value}' THEN {index}" for index, value in enumerate(values))
-    return f"(CASE {arms} ELSE {len(values)} END)"
+#
+# Every code is one CASE whose arms give the code already shifted into place, and the fields are
+# added (their bits do not overlap): the fewest operations per case, which is what the count costs
+# once the rows come from the covering index. Text columns are compared byte for byte (COLLATE "C":
+# the same equality for these codes, without a collation lookup per comparison).
+def _shifted(code, shift: int) -> str:
+    return code(shift) if callable(code) else str(code << shift)
+
+
+def _when(arms, otherwise):
+    """A code from conditions: CASE WHEN condition THEN code … ELSE otherwise END (a code may be nested)."""
+    def sql(shift: int) -> str:
+        whens = " ".join(f"WHEN {condition} THEN {_shifted(code, shift)}" for condition, code in arms)
+        return f"CASE {whens} ELSE {_shifted(otherwise, shift)} END"
+    return sql
+
+
+def _match(column: str, values, *, first: int = 0):
+    """A code from a text column: ``first`` + the value's index, the index after the last for any other value."""
+    def sql(shift: int) -> str:
+        whens = " ".join(f"WHEN '{value}' THEN {(first + index) << shift}" for index, value in enumerate(values))
+        return f'CASE {column} COLLATE "C" {whens} ELSE {(first + len(values)) << shift} END'
+    return sql
 
 
 OUTCOME_CODES = ("accepted", *(str(status) for status in OUTCOMES.values()), "pending")
@@ -96,46 +111,62 @@ COMPETENCE_CODES = tuple(str(value) for value in COMPETENCE.values())
 RESULT_CODES = tuple(str(value) for value in RESULTS.values())
 RESOLUTION_CODES = (None, "decision", "withdrawal")
 TIMING_CODES = ("no_due_date", "on_time", "overdue")
-_routed = " ".join(f"WHEN ended_on <= %(to)s AND status = '{status}' THEN {index}"
-                   for index, status in enumerate(OUTCOME_CODES[:-1]) if index)
+WINDOW = "w"  # known per statement: 1 received in the window, 0 before it
 
-# name: (SQL giving a small non-negative integer, bits, decoding table or None for a flag)
+# name: (bits, decoding table or None for a flag, SQL builder taking the field's shift)
 FIELDS = {
-    "h": ("(receiving_unit_id = ANY(%(ids)s::bigint[]))::int", 1, None),
-    "c": ("COALESCE(competent_unit_id = ANY(%(ids)s::bigint[]), false)::int", 1, None),
-    "w": ("{w}", 1, None),  # known per part of the scan: 1 received in the window, 0 before it
-    "acc_end": ("COALESCE(accepted_on <= %(to)s, false)::int", 1, None),
-    "acc_before": ("COALESCE(accepted_on < %(from)s, false)::int", 1, None),
-    "pending_at_end": ("COALESCE(ended_on > %(to)s, true)::int", 1, None),
-    "is_over_level": ("is_over_level::int", 1, None),
-    "is_mass": ("is_mass::int", 1, None),
-    "round": ("(round - 1)", 1, (1, 2)),
-    "outcome": (f"(CASE WHEN accepted_on <= %(to)s THEN 0 {_routed} ELSE {len(OUTCOME_CODES) - 1} END)",
-                3, OUTCOME_CODES),
-    "resolution": ("(CASE WHEN decided_on BETWEEN %(from)s AND %(to)s THEN 1 "
-                   "WHEN decided_on IS NULL AND terminated_on BETWEEN %(from)s AND %(to)s THEN 2 ELSE 0 END)",
-                   2, RESOLUTION_CODES),
-    "timing": ("(CASE WHEN resolution_due_at_decision IS NULL THEN 0 "
-               "WHEN COALESCE(decided_on, terminated_on) <= resolution_due_at_decision THEN 1 ELSE 2 END)",
-               2, TIMING_CODES),
-    "kind": (_case_when("kind", KIND_CODES), 3, (*KIND_CODES, None)),
-    "competence": (_case_when("competence", COMPETENCE_CODES), 2, (*COMPETENCE_CODES, None)),
-    "result": (_case_when("result", RESULT_CODES), 3, (*RESULT_CODES, None)),
+    "h": (1, None, _when([("{h}", 1)], 0)),  # {h}, {c}: IN_SCOPE or EVERY_UNIT_IN_SCOPE
+    "c": (1, None, _when([("{c}", 1)], 0)),
+    WINDOW: (1, None, None),
+    "acc_end": (1, None, _when([("accepted_on <= %(to)s", 1)], 0)),
+    "acc_before": (1, None, _when([("accepted_on < %(from)s", 1)], 0)),
+    "pending_at_end": (1, None, _when([("ended_on <= %(to)s", 0)], 1)),
+    "is_over_level": (1, None, _when([("is_over_level", 1)], 0)),
+    "is_mass": (1, None, _when([("is_mass", 1)], 0)),
+    "round": (2, (1, 2, None), _when([("round = 1", 0), ("round = 2", 1)], 2)),
+    # accepted by the end; else refused, forwarded, guided, archived or withdrawn by then; else pending
+    "outcome": (3, OUTCOME_CODES, _when([("accepted_on <= %(to)s", 0),
+                                         ("ended_on <= %(to)s", _match("status", OUTCOME_CODES[1:-1], first=1))],
+                                        len(OUTCOME_CODES) - 1)),
+    "resolution": (2, RESOLUTION_CODES, _when([("decided_on BETWEEN %(from)s AND %(to)s", 1),
+                                               ("decided_on IS NULL AND terminated_on BETWEEN %(from)s AND %(to)s", 2)],
+                                              0)),
+    "timing": (2, TIMING_CODES, _when([("resolution_due_at_decision IS NULL", 0),
+                                       ("COALESCE(decided_on, terminated_on) <= resolution_due_at_decision", 1)], 2)),
+    "kind": (3, (*KIND_CODES, None), _match("kind", KIND_CODES)),
+    "competence": (2, (*COMPETENCE_CODES, None), _match("competence", COMPETENCE_CODES)),
+    # read only for a decision in the window: no text comparison for the other cases
+    "result": (3, (*RESULT_CODES, None), _when([("decided_on BETWEEN %(from)s AND %(to)s",
+                                                 _match("result", RESULT_CODES))], len(RESULT_CODES))),
 }
 
 
-def _packed_sql() -> str:
+# Whether a case was received by (h), or is to be resolved by (c), a unit in scope; when the scope is every
+# unit, a case always is received by one (receiving_unit is required) and is to be resolved by one once
+# a competent unit is set: no per-case lookup in the list of units.
+IN_SCOPE = {"h": "receiving_unit_id = ANY(%(ids)s::bigint[])", "c": "competent_unit_id = ANY(%(ids)s::bigint[])"}
+EVERY_UNIT_IN_SCOPE = {"h": "true", "c": "competent_unit_id IS NOT NULL"}
+
+
+# Read only for cases received in the window (``CONDITIONS``): left at 0 for the others.
+WINDOW_ONLY = ("is_over_level", "is_mass", "outcome", "competence")
+
+
+def _packed_sql(*, in_window: bool) -> str:
     parts, shift = [], 0
-    for expr, bits, _table in FIELDS.values():
-        parts.append(f"({expr} << {shift})" if shift else expr)
+    for name, (bits, _table, sql) in FIELDS.items():
+        if name == WINDOW:
+            parts.append(str(int(in_window) << shift))
+        elif in_window or name not in WINDOW_ONLY:
+            parts.append(sql(shift))
         shift += bits
     assert shift < 31
-    return " | ".join(parts)
+    return " + ".join(parts)
 
 
 def _unpack(key: int) -> dict:
     group, shift = {}, 0
-    for name, (_expr, bits, table) in FIELDS.items():
+    for name, (bits, table, _sql) in FIELDS.items():
         code = (key >> shift) & ((1 << bits) - 1)
         group[name] = bool(code) if table is None else table[code]
         shift += bits
@@ -188,36 +219,76 @@ def _case_conditions() -> dict:
 CONDITIONS = _case_conditions()
 
 
-def _case_groups(ids: list[int], start, end, date_from: dt.date, date_to: dt.date) -> list[tuple[int, int, int]]:
-    """The cases any figure concerns, counted per combination of ``FIELDS`` and field, in one query:
-    rows of (packed key, topic id, number of cases).
+# Planner settings of the two counts, each set just before its statement, inside a savepoint rolled
+# back right after them: nothing leaks into the caller's transaction. Measured on 1M cases
+# (bench/reports.py, EXPLAIN (ANALYZE, BUFFERS) in bench/README.md):
+#  - both: compiling the expressions (JIT) costs far more than it saves (hundreds of ms per process);
+#    the planner cannot tell how few distinct keys there are and would sort every row where a small
+#    hash table does.
+#  - the window: read from the covering index ``case_report_window_idx`` (index-only scan: a narrow
+#    entry per case instead of a 70-column row). At the default random_page_cost the planner prefers
+#    the plain received_at index, the heap being in receipt order. The cases still pending since
+#    before the window come along from the small partial ``case_pending_received_idx``; counting both
+#    parts in one statement (UNION ALL) also has each parallel worker group its share.
+#  - ended on/after the window's first day, received before it: the planner multiplies the two
+#    conditions as if independent (a quarter of the rows, where a few per cent qualify) and would walk
+#    the whole history by received_at; a bitmap of ``case_ended_idx`` (both columns) reads just those.
+WINDOW_PLAN = {"jit": "off", "enable_sort": "off", "random_page_cost": "1.1"}
+ENDED_PLAN = {"enable_indexscan": "off", "enable_seqscan": "off"}
+
+
+def _set_config(settings: dict) -> str:
+    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in settings.items())
+
+
+def _case_groups(ids: list[int], every_unit: bool, start, end, date_from: dt.date,
+                 date_to: dt.date) -> list[tuple[int, int, int]]:
+    """The cases any figure concerns, counted per combination of ``FIELDS`` and field, in one round
+    trip: rows of (packed key, topic id, number of cases).
 
     Those are the cases received before the window's end and still pending at its start (``ended_on``
     empty or on/after the first day): received in the window, carried over, resolved or to be resolved
     in it (a resolution ends processing on its own day, ``cases.services._mark_end``). Three disjoint
-    parts, each read from its own index (UNION ALL): received in the window; received before it and
-    still pending; received before it and ended on or after its first day.
+    parts in two statements, each with the plan that suits it (``WINDOW_PLAN``, ``ENDED_PLAN``):
+    received in the window, or before it and still pending; received before it and ended on or after
+    its first day.
     """
     table = Case._meta.db_table
-    in_window = _packed_sql().replace("{w}", "1") + " AS key, topic_id"
-    before = _packed_sql().replace("{w}", "0") + " AS key, topic_id"
-    units = "(receiving_unit_id = ANY(%(ids)s::bigint[]) OR competent_unit_id = ANY(%(ids)s::bigint[]))"
-    query = (
-        f"SELECT key, topic_id, COUNT(*) FROM ("
-        f"SELECT {in_window} FROM {table} WHERE received_at >= %(start)s AND received_at < %(end)s AND {units} "
-        f"UNION ALL SELECT {before} FROM {table} WHERE ended_on IS NULL AND received_at < %(start)s AND {units} "
-        f"UNION ALL SELECT {before} FROM {table} WHERE ended_on >= %(from)s AND received_at < %(start)s AND {units}"
-        f") cases GROUP BY key, topic_id"
-    )
+    scope = EVERY_UNIT_IN_SCOPE if every_unit else IN_SCOPE
+
+    def counted(*parts) -> str:
+        rows = " UNION ALL ".join(f"SELECT {_packed_sql(in_window=in_window)} AS key, topic_id FROM {table} "
+                                  f"WHERE {where} AND ({{h}} OR {{c}})" for in_window, where in parts)
+        return (f"SELECT key, topic_id, COUNT(*) FROM ({rows}) cases GROUP BY key, topic_id"
+                .replace("{h}", scope["h"]).replace("{c}", scope["c"]))
+
+    statements = [  # (SQL, whether its rows are counts)
+        ("SAVEPOINT report_figures", False),
+        (_set_config(WINDOW_PLAN), False),
+        (counted((True, "received_at >= %(start)s AND received_at < %(end)s"),
+                 (False, "received_at < %(start)s AND ended_on IS NULL")), True),
+        (_set_config(ENDED_PLAN), False),
+        (counted((False, "received_at < %(start)s AND ended_on >= %(from)s")), True),
+        ("ROLLBACK TO SAVEPOINT report_figures", False),
+        ("RELEASE SAVEPOINT report_figures", False),
+    ]
     params = {"ids": list(ids), "start": start, "end": end, "from": date_from, "to": date_to}
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
+        # One execute, several statements (client-side binding): each is planned after the previous
+        # one ran, so it sees the settings set just before it.
+        cursor.execute(";\n".join(sql for sql, _counts in statements), params)
+        for _sql, counts in statements:
+            if counts:
+                rows += cursor.fetchall()
+            cursor.nextset()
+    return rows
 
 
-def _case_figures(ids: list[int], start, end, date_from: dt.date, date_to: dt.date) -> tuple[dict, dict]:
+def _case_figures(ids: list[int], every_unit: bool, start, end, date_from: dt.date,
+                  date_to: dt.date) -> tuple[dict, dict]:
     per_key, by_topic, groups = {}, {}, {}
-    for key, topic_id, n in _case_groups(ids, start, end, date_from, date_to):
+    for key, topic_id, n in _case_groups(ids, every_unit, start, end, date_from, date_to):
         per_key[key] = per_key.get(key, 0) + n
         group = groups.get(key) or groups.setdefault(key, _unpack(key))
         if group["h"] and group["w"]:  # received in the window: the field breakdown
@@ -256,17 +327,11 @@ def build_report(*, unit, rollup: bool, date_from: dt.date, date_to: dt.date) ->
     """
     if date_from > date_to:
         raise ValueError("the period starts after it ends")
-    ids = scope_unit_ids(unit, rollup=rollup)
+    ids, every_unit = report_scope(unit, rollup=rollup)
     start = clock.legal_midnight(date_from)
     end = clock.legal_midnight(date_to + dt.timedelta(days=1))
-    with transaction.atomic(savepoint=False):  # local settings need a transaction; no savepoint inside another
-        if connection.vendor == "postgresql":
-            # The planner cannot tell how few distinct packed keys there are: it would sort every row
-            # (spilling to disk) where a small hash table does; and compiling the expressions (JIT)
-            # costs more than it saves. For this transaction only.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', 'off', true), set_config('enable_sort', 'off', true)")
-        figures, by_field = _case_figures(ids, start, end, date_from, date_to)
+    with transaction.atomic(savepoint=False):  # the counts' savepoint needs a transaction; no savepoint of ours
+        figures, by_field = _case_figures(ids, every_unit, start, end, date_from, date_to)
         reception = _reception(ids, date_from, date_to)
     return {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},

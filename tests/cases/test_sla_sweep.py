@@ -53,7 +53,7 @@ def sla_events(case=None):
 def knobs(settings):
     settings.SLA_DUE_SOON_WORKING_DAYS = 3
     settings.SLA_PROLONGED_AFTER_DAYS = 180
-    settings.REPORTING_PERIOD_START = "12-15"
+    settings.REPORT_PERIOD_RULES = None  # the default rules: reporting periods start on 15/12
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_today_of_the_policy_and_the_rules_follows_ho_chi_minh_city(foreign_zone
 
 @pytest.mark.django_db
 def test_the_sweep_cutoffs_are_midnights_in_ho_chi_minh_city(foreign_zone, settings):
-    settings.REPORTING_PERIOD_START = "12-15"
+    settings.REPORT_PERIOD_RULES = None  # the default rules: reporting periods start on 15/12
     settings.SLA_PROLONGED_AFTER_DAYS = 180
     settings.SLA_DUE_SOON_WORKING_DAYS = 3
     # 00:30 on Tue 15/12/2026 in Ho Chi Minh City is still 14/12 in Los Angeles and UTC.
