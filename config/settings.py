@@ -326,11 +326,6 @@ REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000")
 # reporting-period start too: a case received before the current annual window is backlogged (cases.sla).
 # A JSON list, e.g. [{"effective_from": "2000-01-01", "cutoff_day": 14, "deadlines": {"H1": "06-10", "Y": "11-25"}}].
 REPORT_PERIOD_RULES = json.loads(os.environ["REPORT_PERIOD_RULES"]) if os.environ.get("REPORT_PERIOD_RULES") else None
-# How many days before a report's submission deadline (reports.periods) the heads of units that
-# have not signed it are reminded (once a day).
-REPORT_REMINDER_DAYS = int(os.environ.get("REPORT_REMINDER_DAYS", "7"))
-# A report of one unit holding more cases than this runs on a worker, like every roll-up.
-REPORT_BACKGROUND_CASES = int(os.environ.get("REPORT_BACKGROUND_CASES", "50000"))
 # /track/: wrong PINs allowed per receipt code, and per client address (a whole commune may sit
 # behind one NAT address, so far more), within TRACK_LOCK_SECONDS.
 TRACK_CODE_MAX_FAILURES = int(os.environ.get("TRACK_CODE_MAX_FAILURES", "5"))

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from cases import services as case_services
 from cases.models import Case
@@ -64,6 +65,7 @@ def test_no_letter_to_the_accused_holds_any_part_of_the_denouncers_identity(worl
     assert DENOUNCER["full_name"] in pdf_text(to_denouncer.attachment.file.read())
 
 
+@translation.override("en")  # the refusals are read in English (alone, the suite's default is Vietnamese)
 def test_a_letter_to_the_accused_is_refused_where_it_does_not_apply(world):
     complaint = accepted(world)
     with pytest.raises(Exception, match="only a denunciation"):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0020_h9a_reception_sessions'),
+        ('cases', '0021_inbox_due_order'),
     ]
 
     operations = [
