@@ -95,15 +95,6 @@ class Access:
         return any(g.role == Role.ADMIN and g.is_root for g in self.grants)
 
 
-def _load(user, on: dt.date) -> tuple[Grant, ...]:
-    rows = (
-        Membership.objects.filter(user=user)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("unit_id", "unit__path", "role", "unit__parent_id")
-    )
-    return tuple(Grant(unit_id, path, role, parent is None) for unit_id, path, role, parent in rows)
-
-
 def _load_with_units(user, on: dt.date) -> tuple[tuple[Grant, ...], dict[int, frozenset[str]]]:
     """The grants valid on ``on`` and every unit at or below them, in one query: each page asks the
     policy, so a second round trip for the units below was paid on every page."""

@@ -160,6 +160,23 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
                 "key with another body answers 422.")
 
 
+def _stored_intake(user, key: str) -> IdempotentIntake | None:
+    """The intake this caller's key made already, if any (inside the intake's transaction).
+
+    On PostgreSQL concurrent copies of one key wait here for the first, then replay its case instead of
+    doing an intake only to roll it back; the unique constraint stays the last word. The look-up after the
+    lock is plain SQL for the id (most keys are new: the row is read only for a replay).
+    """
+    if connection.vendor != "postgresql":
+        return IdempotentIntake.objects.filter(user=user, key=key).first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"api-idempotency:{user.pk}:{key}"])
+        cursor.execute(f'SELECT id FROM {connection.ops.quote_name(IdempotentIntake._meta.db_table)} '
+                       f'WHERE user_id = %s AND "key" = %s', [user.pk, key])
+        found = cursor.fetchone()
+    return IdempotentIntake.objects.get(pk=found[0]) if found else None
+
+
 class _AlreadyDone(Exception):
     def __init__(self, stored):
         super().__init__()
@@ -206,13 +223,7 @@ class CaseListView(generics.GenericAPIView):
         try:
             with transaction.atomic():
                 if key is not None:
-                    if connection.vendor == "postgresql":
-                        # Concurrent copies of one key wait here for the first, then replay its case instead of
-                        # doing an intake only to roll it back; the unique constraint stays the last word.
-                        with connection.cursor() as cursor:
-                            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                                           [f"api-idempotency:{request.user.pk}:{key}"])
-                    stored = IdempotentIntake.objects.filter(user=request.user, key=key).first()
+                    stored = _stored_intake(request.user, key)
                     if stored is not None:
                         raise _AlreadyDone(stored)
                 result = services.case_intake(actor=request.user, now=now, **kwargs)

@@ -19,6 +19,7 @@ from django_fsm import (
     GET_STATE,
     ConcurrentTransitionMixin,
     FSMField,
+    FSMFieldMixin,
     FSMIntegerField,
     transition,
 )
@@ -386,6 +387,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} ({self.tracking_code})"
+
+    @property
+    def state_fields(self):
+        """django-fsm filters all the model's fields for its FSM ones on every instance (each load of a
+        case): they are fixed, so found once per class."""
+        cls = type(self)
+        fields = cls.__dict__.get("_fsm_state_fields")
+        if fields is None:
+            fields = tuple(f for f in self._meta.fields if isinstance(f, FSMFieldMixin))
+            cls._fsm_state_fields = fields
+        return fields
 
     def save(self, *args, **kwargs):
         # Whenever the case is a denunciation it is protected, and that is never cleared (reference §5).

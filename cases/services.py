@@ -569,6 +569,17 @@ RELATED_CANDIDATES = 5
 # not accepted, archived, guided or forwarded ones — filing again after a withdrawal is a repeat too.
 REPEATABLE_STATUSES = (*OPEN_STATUSES, Status.CLOSED, Status.APPEALED, Status.GUIDED, Status.FORWARDED,
                        Status.WITHDRAWN, Status.NOT_ACCEPTED, Status.ARCHIVED)
+# Every status is repeatable today: the filter is then left out of the query, whose 13-value IN list costs
+# PostgreSQL more to plan (against the case table's partial indexes) than the whole look-up takes to run.
+_REPEATABLE_FILTER = not set(Status.values) <= set(REPEATABLE_STATUSES)
+
+
+# What intake asks of a candidate (``policy.may_see_match``, ``_repeat_of``, ``_over_level``, the flags): the
+# other columns of a case cost more to select and to build than the search itself. The competent unit's
+# path answers the access check without a query.
+RELATED_COLUMNS = ("status", "version", "kind", "received_at", "receiving_unit_id", "competent_unit_id", "handler_id",
+                   "identity_protected", "acceptance_due", "resolution_due", "competent_unit__id",
+                   "competent_unit__path")
 
 
 def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, accused, topic) -> list[Case]:
@@ -583,11 +594,12 @@ def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, ac
                                        topic=topic)
     if not match:
         return []
+    found = Case.objects.filter(match, kind=kind)
+    if _REPEATABLE_FILTER:
+        found = found.filter(status__in=REPEATABLE_STATUSES)
     return list(
-        Case.objects.filter(match, kind=kind)
-        .filter(status__in=REPEATABLE_STATUSES)
-        .order_by("-received_at", "-pk")
-        .select_related("competent_unit")[:RELATED_CANDIDATES]
+        found.order_by("-received_at", "-pk")
+        .select_related("competent_unit").only(*RELATED_COLUMNS)[:RELATED_CANDIDATES]
     )
 
 
@@ -781,21 +793,35 @@ def case_intake(
     repeat = _repeat_of(related)
     if repeat:
         payload["repeat"] = repeat
-    # A tracking-code collision (1 in 32**12) retries the whole intake rather
-    # than paying a savepoint on every intake.
+    # A tracking-code collision (1 in 32**12) retries the whole intake rather than paying a savepoint on
+    # every intake. Inside a caller's transaction (the API's, the intake form's: each aborts as a whole on
+    # an error) there is no savepoint to go back to either: a collision is a conflict the client retries.
+    nested = transaction.get_connection().in_atomic_block
     for attempt in range(3):
         case.tracking_code = new_tracking_code()
         case.pin_hash = hash_pin(case.tracking_code, pin)
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=not nested):
                 _save_intake(case, people, links, actor=actor, moment=moment, payload=payload,
                              start_process=start_process, refresh_sla=quiet is None, reception_type=reception_type)
             return IntakeResult(case=case, pin=pin)
-        except IntegrityError:
+        except IntegrityError as error:
             case.pk = None
+            if nested:
+                if _tracking_code_clash(error):
+                    raise Conflict(_("could not allocate a tracking code; try again")) from error
+                raise
             if not Case.objects.filter(tracking_code=case.tracking_code).exists():
                 raise
     raise Conflict(_("could not allocate a tracking code; try again"))
+
+
+def _tracking_code_clash(error: IntegrityError) -> bool:
+    """Whether the case's tracking code was taken (the transaction is aborted: asked of the error, not the table)."""
+    diagnostics = getattr(error.__cause__, "diag", None)
+    if diagnostics is not None:
+        return diagnostics.constraint_name == "case_tracking_code_unique"
+    return "tracking_code" in str(error)
 
 
 def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *, actor, moment, payload,
@@ -811,6 +837,7 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
     for person in people:
         person.case = case  # their digests were set when they were built
     Petitioner.objects.bulk_create(people)
+    _keep_petitioners(case, people)
     if links:
         for link in links:
             link.case = case
@@ -820,6 +847,15 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
             workflow=start_process)
     if refresh_sla:
         _refresh_sla(case, moment)
+
+
+def _keep_petitioners(case: Case, people: list[Petitioner]) -> None:
+    """The petitioners just written, as ``case.petitioners.all()``: what reads them within the act (the
+    outbox, the API's answer) need not read them back (as ``prefetch_related`` leaves them)."""
+    rows = case.petitioners.get_queryset()
+    rows._result_cache = list(people)
+    rows._prefetch_done = True
+    case._prefetched_objects_cache = {**getattr(case, "_prefetched_objects_cache", {}), "petitioners": rows}
 
 
 # --- classification and acceptance ------------------------------------------------

@@ -109,14 +109,20 @@ def _addresses(case: Case, audience: str, *, with_contacts: bool) -> list[tuple[
     phones) and the party's contacts, in one query."""
     # Contacts first: a union reads every row with its first query's columns, and both are decrypted there.
     # No ORDER BY in either part: SQLite refuses one inside a compound statement (the models' default ordering).
-    contacts = Contact.objects.filter(case=case, audience=audience).order_by().annotate(kind=Value("c")).values_list(
-        "kind", "pk", "email", "phone")
-    if audience == Audience.PETITIONER:
+    def contacts():
+        return Contact.objects.filter(case=case, audience=audience).order_by().annotate(kind=Value("c")).values_list(
+            "kind", "pk", "email", "phone")
+
+    kept = getattr(case, "_prefetched_objects_cache", {}).get("petitioners")
+    if audience == Audience.PETITIONER and not with_contacts and kept is not None:
+        # intake: the petitioners it just wrote are on the case (``cases.services``), not read back
+        rows = [("p", person.pk, "", person.phone) for person in kept if person.withdrawn_on is None]
+    elif audience == Audience.PETITIONER:
         people = (case.petitioners.filter(withdrawn_on__isnull=True).order_by()
                   .annotate(kind=Value("p"), email=Value("")).values_list("kind", "pk", "email", "phone"))
-        rows = contacts.union(people, all=True) if with_contacts else people
+        rows = contacts().union(people, all=True) if with_contacts else people
     elif with_contacts:
-        rows = contacts
+        rows = contacts()
     else:
         return []
     found = []

@@ -5,12 +5,18 @@ Tasks for a unit role wait in the queue of that role's holders in the case's
 unit (competent, else receiving); the handler's tasks go straight to the
 handler's inbox.
 """
-from django.db import connection
+import contextlib
+
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow
-from viewflow.workflow.lock import no_lock, SelectForUpdateLock
 from viewflow.utils import is_owner
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.lock import SelectForUpdateLock, lock_scope, no_lock
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.signals import flow_started, task_started
+from viewflow.workflow.status import STATUS
 
 from access import policy
 from cases import rules
@@ -36,6 +42,33 @@ class VendorLock:
         if connection.vendor == "postgresql":
             return self.select_for_update(flow_class, process_pk)
         return no_lock(flow_class, process_pk)
+
+
+@contextlib.contextmanager
+def _own_new_process(flow_class, process_pk):
+    """The lock on a process this transaction has just inserted: nobody else can see the row until the act
+    commits, so there is nothing to wait for (``SELECT … FOR UPDATE`` on it would only cost a round trip)."""
+    yield
+
+
+class CaseStartActivation(StartHandleActivation):
+    """viewflow's start (``StartActivation.execute``) as the case services run it: inside the act's
+    transaction, whose error aborts the act as a whole — so no savepoint of its own — and on a process
+    born in that transaction, which no other one can lock (``_own_new_process``)."""
+
+    @Activation.status.transition(source=STATUS.NEW)
+    def execute(self):
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            self.process.save()
+            with lock_scope(_own_new_process, self.flow_class, self.process.pk):
+                self.complete()
+                flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+                self.activate_next()
+
+
+class CaseStart(flow.StartHandle):
+    activation_class = CaseStartActivation
 
 
 def _fresh_case(activation) -> Case:
@@ -124,11 +157,11 @@ class CaseFlow(flow.Flow):
     )
     lock_impl = VendorLock()
 
-    start = flow.StartHandle(this.start_process).Next(this.classify)
+    start = CaseStart(this.start_process).Next(this.classify)
 
     # A case brought in mid-way — migrated from a paper ledger, or a demo case
     # moved on by the services — starts at the task its status calls for.
-    start_mid_way = flow.StartHandle(this.start_process).Next(this.pick_up)
+    start_mid_way = CaseStart(this.start_process).Next(this.pick_up)
     # The same switch opens the next task when a case was moved outside a task page (workflows.sync).
     pick_up = (
         flow.Switch()

@@ -121,3 +121,14 @@ def test_reclassifying_a_denunciation_keeps_it_protected(tree):
     case.refresh_from_db()
     assert case.kind == "feedback" and case.identity_protected
     assert not policy.may_see_identity(tree.province_head, case)
+
+
+def test_a_unit_and_its_id_get_the_same_roles_from_one_query(tree, django_assert_num_queries):
+    """Issues 7 and 10: ``roles_in`` answers a loaded unit and its id alike, from the one query that reads
+    the memberships with the units below them."""
+    units = [tree.province, tree.commune, tree.hamlet, tree.sibling, tree.remote_commune]
+    for user in (tree.head, tree.province_head, tree.reception, tree.outsider):
+        user = fresh(user)
+        with django_assert_num_queries(1):  # the memberships with the units below them
+            by_path = [policy.access_for(user).roles_in(unit) for unit in units]
+        assert by_path == [policy.access_for(fresh(user)).roles_in(unit.pk) for unit in units]

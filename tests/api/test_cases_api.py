@@ -2,6 +2,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases import services
@@ -175,6 +177,24 @@ def test_an_idempotency_key_makes_one_case_and_replays_it(world):
     assert Case.objects.count() == 2
     assert client.post("/api/v1/cases/", intake_body(world), format="json",
                        HTTP_IDEMPOTENCY_KEY="x" * 256).status_code == 400
+
+
+def test_an_intake_reads_back_nothing_it_wrote_and_takes_no_savepoint_or_row_lock(world):
+    """Issue 10: the units in one query, the petitioners answered and notified from memory, no savepoint
+    of the service's or the workflow's (the view's transaction is the act's) and no lock on the new process."""
+    client = api_as(world.reception)
+    client.post("/api/v1/cases/", intake_body(world, respondent_number="1/QĐ"), format="json")  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/cases/", intake_body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-q")
+    assert response.status_code == 201, response.content
+    assert response.json()["petitioners"][0]["full_name"] == "Trần Thị B"
+    statements = [query["sql"] for query in queries.captured_queries]
+    reads = [sql for sql in statements if sql.startswith("SELECT")]
+    assert sum('FROM "organisation_unit"' in sql for sql in reads) == 1, reads
+    assert not [sql for sql in reads if '"cases_petitioner"."case_id"' in sql]
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1  # the view's, inside the test's transaction
+    assert not [sql for sql in statements if "FOR UPDATE" in sql]
+    assert len(statements) <= 19, statements
 
 
 def test_unknown_api_addresses_are_json_404s(world):

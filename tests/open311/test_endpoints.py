@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from access import policy
 from cases import services
@@ -282,7 +283,7 @@ def test_a_case_reclassified_out_of_open311_disappears(api, world):
 
 
 def test_only_open311_cases_are_listed(api, world):
-    services.case_intake(actor=world.reception, kind="feedback", channel="in_person", received_at=aware(dt.date.today()),
+    services.case_intake(actor=world.reception, kind="feedback", channel="in_person", received_at=timezone.now(),
                          receiving_unit=world.commune, content="Phản ánh tại quầy", petitioners=[],
                          is_anonymous=True, start_process=False)
     assert api.get(f"{BASE}/requests.json").json() == []
