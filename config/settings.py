@@ -269,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+# kombu's transport options beyond these, as a JSON object (e.g. {"unacked_mutex_expire": 60}).
+CELERY_BROKER_TRANSPORT_OPTIONS.update(json.loads(os.environ.get("CELERY_BROKER_TRANSPORT_OPTIONS") or "{}"))
 # With acks_late, a task whose worker died is handed out again after this many seconds (Redis broker).
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("visibility_timeout", int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")))
 

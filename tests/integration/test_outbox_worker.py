@@ -97,7 +97,12 @@ def test_one_email_when_the_worker_dies_after_sending_before_acking(tmp_path, br
         created_at=aware(dt.date(2026, 7, 6)))
     with own_redis(port, tmp_path), smtp_server() as (inbox, smtp_port):
         env = worker_env(tmp_path, REDIS_URL=url, EMAIL_HOST="127.0.0.1",
-                         EMAIL_PORT=str(smtp_port), CELERY_VISIBILITY_TIMEOUT="2")
+                         EMAIL_PORT=str(smtp_port), CELERY_VISIBILITY_TIMEOUT="2",
+                         # kombu's clock shrunk like the visibility timeout: it looks for unacked messages every
+                         # 10 s but scans only every 10th time, and a worker killed holding its restore lock
+                         # holds every redelivery for 5 minutes: either could outlast the wait below
+                         CELERY_BROKER_TRANSPORT_OPTIONS=json.dumps({
+                             "unacked_mutex_expire": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}))
         (tmp_path / "a").mkdir()
         with celery_worker("a", {**env, "VAR_DIR": str(tmp_path / "a"), "TEST_PAUSE_BEFORE_ACK": "120"}, tmp_path,
                            include="tests.integration.pause_before_ack") as (first, log_a):
