@@ -360,6 +360,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "DATETIME_FORMAT": "iso-8601",
 }
+# Open311's reads (no key needed), per client address; its POSTs carry a key and are not counted here.
+OPEN311_READ_RATE = os.environ.get("OPEN311_READ_RATE", "120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Petitions engine API",
     "DESCRIPTION": "Cases, acts, tasks and deadlines of the citizens' petitions engine.",

@@ -5,10 +5,12 @@ and logs the petition through ``cases.services.case_intake`` like any other chan
 """
 import datetime as dt
 import decimal
+import math
 import re
 import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.throttling import AnonRateThrottle
 
 from access.policy import IntakeClient
 from cases import services
@@ -74,6 +77,26 @@ def _jurisdiction(data) -> Unit | None:
     return unit
 
 
+class _ReadThrottle(AnonRateThrottle):
+    """Open311's reads need no key: they are counted per client address like the API's anonymous calls,
+    in a bucket of their own (``OPEN311_READ_RATE``; the count lives in the shared cache)."""
+
+    scope = "open311"
+
+    def get_rate(self):
+        return settings.OPEN311_READ_RATE
+
+
+def _throttled(request, fmt):
+    throttle = _ReadThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    seconds = max(1, math.ceil(throttle.wait() or 1))
+    response = render.error(fmt, 429, _("too many requests: try again in %(n)d s") % {"n": seconds})
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def _endpoint(*methods):
     """An Open311 endpoint: no CSRF (no cookie is read: a POST carries its api_key), the methods it
     answers, and its errors as GeoReport error bodies in the requested format — never a 500 for bad input."""
@@ -86,6 +109,8 @@ def _endpoint(*methods):
                                         % {"method": request.method})
                 response["Allow"] = ", ".join(methods)
                 return response
+            if request.method == "GET" and (refused := _throttled(request, fmt)) is not None:
+                return refused
             try:
                 for name, value in kwargs.items():
                     _clean(value, name)

@@ -21,3 +21,13 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """Open311's reads are counted per address in the shared cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

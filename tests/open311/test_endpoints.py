@@ -453,3 +453,20 @@ def test_odd_posts_are_answered_not_crashed(api, world, fields):
     response = post(api, world, **fields)
     assert response.status_code in (201, 400)
     assert isinstance(response.json(), list)
+
+
+def test_reads_are_rate_limited_per_address_and_keyed_posts_are_not_counted(api, world, settings):
+    """The unauthenticated endpoints are rate-limited (issue 10): Open311's reads need no key."""
+    import xml.etree.ElementTree as ET
+
+    settings.OPEN311_READ_RATE = "3/minute"
+    for _ in range(3):
+        assert api.get(f"{BASE}/services.json").status_code == 200
+    assert post(api, world).status_code == 201  # a keyed POST is not a read
+    refused = api.get(f"{BASE}/requests.json")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert refused.json()[0]["code"] == 429 and refused.json()[0]["description"]
+    as_xml = api.get(f"{BASE}/services.xml")
+    assert as_xml.status_code == 429 and ET.fromstring(as_xml.content).find("error/code").text == "429"
+    # another address has its own count
+    assert api.get(f"{BASE}/services.json", REMOTE_ADDR="203.0.113.9").status_code == 200
