@@ -37,11 +37,11 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
 
 
-def pdf_fonts(data: bytes) -> set[str]:
-    """The names of the fonts embedded in the PDF (those with a font file)."""
+def embedded_fonts(data: bytes) -> dict[str, bytes]:
+    """Each font embedded in the PDF (those with a font file): its name and its font program."""
     from pypdf import PdfReader
 
-    embedded = set()
+    fonts = {}
     for page in PdfReader(io.BytesIO(data)).pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
             font = font.get_object()
@@ -49,9 +49,15 @@ def pdf_fonts(data: bytes) -> set[str]:
                 d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
             for descriptor in filter(None, descriptors):
                 descriptor = descriptor.get_object()
-                if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    embedded.add(str(descriptor["/FontName"]))
-    return embedded
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        fonts[str(descriptor["/FontName"])] = descriptor[key].get_object().get_data()
+    return fonts
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    """The names of the fonts embedded in the PDF (those with a font file)."""
+    return set(embedded_fonts(data))
 
 
 def intake(world, kind="complaint", **kw):

@@ -6,24 +6,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from reports import exports
+from tests.letters.conftest import embedded_fonts
 
 from .test_figures import PROVINCE_ROLLED_UP
-
-
-def embedded_fonts(data: bytes) -> dict[str, bytes]:
-    """Each embedded font's name and its font program."""
-    fonts = {}
-    for page in PdfReader(io.BytesIO(data)).pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
-            descriptors = [font.get("/FontDescriptor")] + [
-                d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
-            for descriptor in filter(None, descriptors):
-                descriptor = descriptor.get_object()
-                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                    if key in descriptor:
-                        fonts[str(descriptor["/FontName"])] = descriptor[key].get_object().get_data()
-    return fonts
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
