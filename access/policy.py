@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.db import connection
 from django.db.models import Q
@@ -50,25 +49,12 @@ class Access:
     def __init__(self, user, grants: tuple[Grant, ...], units_below: dict[int, frozenset[str]] | None = None):
         self.user = user
         self.grants = grants
-        if units_below is not None:  # read with the grants (access_for): no second query
-            self.__dict__["_units_below"] = units_below
+        # unit id → roles the user holds there (through that unit or one above it), read with the grants
+        self._units_below = units_below or {}
 
     @property
     def is_staff_member(self) -> bool:
         return bool(self.grants)
-
-    @cached_property
-    def _units_below(self) -> dict[int, frozenset[str]]:
-        """unit id → roles the user holds there (through that unit or one above it)."""
-        if not self.grants:
-            return {}
-        query = Q()
-        for grant in self.grants:
-            query |= Q(path__startswith=grant.path)
-        roles: dict[int, set[str]] = {}
-        for unit_id, path in Unit.objects.filter(query).values_list("pk", "path"):
-            roles[unit_id] = {g.role for g in self.grants if path.startswith(g.path)}
-        return {unit_id: frozenset(held) for unit_id, held in roles.items()}
 
     def roles_in(self, unit) -> frozenset[str]:
         unit_id = getattr(unit, "pk", unit)
