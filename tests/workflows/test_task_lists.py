@@ -138,3 +138,24 @@ def test_a_long_inbox_says_more_than_the_cap(world, client, monkeypatch):
     monkeypatch.setattr(TaskListPaginator, "COUNT_CAP", 2)
     body = client.get(reverse("workflow:inbox")).content.decode()
     assert "of more than 2" in body and body.count("/classify/") == 3
+
+
+def test_the_inbox_is_counted_on_the_task_table_alone_and_as_filtered(world, client):
+    """The pager's count reads viewflow_task only (the joins to the cases serve the page's order), and
+    it counts what the page lists: all the user's tasks, then only those the filter keeps."""
+    client.force_login(world.reception)
+    client.cookies["django_language"] = "en"
+    take_classify_tasks(world, 3)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("workflow:inbox")).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
+              and "viewflow_task" in q["sql"]]
+    assert len(counts) == 1 and " JOIN " not in counts[0], counts
+    assert "1–3 of 3" in body and body.count("/classify/") == 3
+    assert "1–3 of 3" in client.get(reverse("workflow:inbox"), {"flow_task": "workflows/flows.CaseFlow.classify"}
+                                    ).content.decode()
+    body = client.get(reverse("workflow:inbox"), {"flow_task": "workflows/flows.CaseFlow.verify"}).content.decode()
+    assert "/classify/" not in body and "1–3 of 3" not in body
+    # another user's tasks are not counted in this inbox
+    client.force_login(world.handler)
+    assert "/classify/" not in client.get(reverse("workflow:inbox")).content.decode()
