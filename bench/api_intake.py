@@ -12,7 +12,9 @@ in the same run, has C concurrent clients POST over HTTP with the token:
             cases.services.case_intake, its workflow process started, with an Idempotency-Key;
   baseline  POST /bench/bare-insert/ — a DRF view with the same token auth that inserts one row.
 
-Prints throughput (requests/s over the wall time) and p50/p95 latency for both, and the ratio.
+Prints throughput (requests/s over the wall time) and p50/p95 latency for both, and the ratio; and
+on Linux the CPU time per request of the gunicorn workers, the database's backends (PostgreSQL on
+the same host) and the client, steadier than throughput on a shared machine.
 Target (issue 10): intake throughput ≥ 1/3 of the bare view's.
 """
 import argparse
@@ -102,18 +104,61 @@ def intake_body(unit: int, n: int) -> dict:
     }
 
 
-def load(url: str, token: str, requests: int, clients: int, make_body, headers_for=None) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (Linux /proc); 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_probe(server: subprocess.Popen) -> dict:
+    """CPU seconds so far of the gunicorn workers, the database's backends (same host) and this client."""
+    from django.db import connection
+
+    workers = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == server.pid:
+                        workers.append(int(entry))
+            except OSError:
+                continue
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    own = os.times()
+    return {"gunicorn": sum(map(_cpu_seconds, [server.pid, *workers])),
+            "postgres": {pid: _cpu_seconds(pid) for pid in backends}, "client": own.user + own.system}
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """Milliseconds of CPU per request in each part (backends that were there at both probes)."""
+    postgres = sum(after["postgres"][pid] - before["postgres"].get(pid, after["postgres"][pid])
+                   for pid in after["postgres"])
+    parts = {"gunicorn": after["gunicorn"] - before["gunicorn"], "postgres": postgres,
+             "client": after["client"] - before["client"]}
+    return {name: seconds * 1000 / requests for name, seconds in parts.items()}
+
+
+def load(url: str, token: str, requests: int, clients: int, make_body, headers_for=None, probe=None) -> dict:
     def one(n: int) -> float:
         return post(url, token, make_body(n), headers_for(n) if headers_for else None)
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, range(clients * 2)))  # warm-up: every worker has connected and imported
+        before = probe() if probe else None
         start = time.perf_counter()
         latencies = list(pool.map(one, range(clients * 2, clients * 2 + requests)))
         wall = time.perf_counter() - start
+        after = probe() if probe else None
     latencies.sort()
     return {"throughput": requests / wall, "p50": statistics.median(latencies),
-            "p95": latencies[int(0.95 * (len(latencies) - 1))], "wall": wall}
+            "p95": latencies[int(0.95 * (len(latencies) - 1))], "wall": wall,
+            "cpu": cpu_per_request(before, after, requests) if probe else None}
 
 
 def main() -> None:
@@ -139,9 +184,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     run = secrets.token_hex(4)
     try:
-        bare = load(f"{base}/bench/bare-insert/", token, args.requests, args.clients, lambda n: {"n": n})
+        probe = (lambda: cpu_probe(server)) if os.path.exists("/proc/self/stat") else None
+        bare = load(f"{base}/bench/bare-insert/", token, args.requests, args.clients, lambda n: {"n": n},
+                    probe=probe)
         intake = load(f"{base}/api/v1/cases/", token, args.requests, args.clients, lambda n: intake_body(unit, n),
-                      headers_for=lambda n: {"Idempotency-Key": f"bench-{run}-{n}"})
+                      headers_for=lambda n: {"Idempotency-Key": f"bench-{run}-{n}"}, probe=probe)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -149,6 +196,11 @@ def main() -> None:
     for name, result in (("bare insert", bare), ("API intake", intake)):
         print(f"{name:12} {result['throughput']:8.1f} req/s   p50 {result['p50'] * 1000:7.1f} ms   "
               f"p95 {result['p95'] * 1000:7.1f} ms")
+    for name, result in (("bare insert", bare), ("API intake", intake)):
+        if result["cpu"]:
+            cpu = result["cpu"]
+            print(f"{name:12} CPU per request {sum(cpu.values()):6.2f} ms: gunicorn {cpu['gunicorn']:.2f}, "
+                  f"PostgreSQL {cpu['postgres']:.2f}, client {cpu['client']:.2f}")
     ratio = intake["throughput"] / bare["throughput"]
     print(f"intake / bare throughput: {ratio:.2f} (target ≥ 0.33: {'met' if ratio >= 1 / 3 else 'NOT met'})")
 

@@ -877,3 +877,32 @@ class QueueCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["receiving_unit_id", "competent_key"], name="unique_queue_count")]
         indexes = [models.Index(fields=["competent_key"], name="queuecount_competent")]
+
+
+class QueueCountDelta(models.Model):
+    """A change to one pair's queue counts not yet folded into its ``QueueCount`` row.
+
+    Appended by the same triggers (``cases.queue_counts``): an act never updates a shared
+    counter row, so acts on cases of one unit do not wait on each other's commit. The
+    counts read are the base row plus these; ``queue_counts.fold`` moves them into the base
+    rows (beat, and ``recount``).
+    """
+
+    receiving_unit_id = models.IntegerField()
+    competent_key = models.IntegerField()
+    open = models.BigIntegerField(default=0)
+    overdue = models.BigIntegerField(default=0)
+    due_soon = models.BigIntegerField(default=0)
+    backlogged = models.BigIntegerField(default=0)
+    prolonged = models.BigIntegerField(default=0)
+    over_level = models.BigIntegerField(default=0)
+    mass = models.BigIntegerField(default=0)
+    duplicate = models.BigIntegerField(default=0)
+    unassigned = models.BigIntegerField(default=0)
+    extension_requests = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["receiving_unit_id"], name="queuecountdelta_receiving"),
+            models.Index(fields=["competent_key"], name="queuecountdelta_competent"),
+        ]

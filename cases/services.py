@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from organisation.models import Unit
 from . import documents, events, formats, notice_sweep, reception, rules
 from . import grounds as legal_grounds
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
-from .matching import same_person_same_content_q
+from .matching import same_person_same_content_sql
 from .models import (
     ENDED_STATUSES,
     OPEN_STATUSES,
@@ -588,19 +588,48 @@ def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, ac
     The same person: the same ID number or phone, or — for someone who gave no
     ID number — the same name against the same contested decision or accused
     (conservative: a name alone is common). Identities are encrypted, so the
-    match runs on their blind indexes (``cases.crypto``, ``cases.matching``), in one query.
+    match runs on their blind indexes (``cases.crypto``, ``cases.matching``), in one query:
+    written in SQL (``same_person_same_content_sql``), as the ORM would select
+    ``.only(*RELATED_COLUMNS)`` with the competent unit, since every intake runs it.
     """
-    match = same_person_same_content_q(people=people, respondent_number=respondent_number, accused=accused,
-                                       topic=topic)
+    match, params = same_person_same_content_sql(people=people, respondent_number=respondent_number,
+                                                 accused=accused, topic=topic)
     if not match:
         return []
-    found = Case.objects.filter(match, kind=kind)
+    statuses = ""
     if _REPEATABLE_FILTER:
-        found = found.filter(status__in=REPEATABLE_STATUSES)
-    return list(
-        found.order_by("-received_at", "-pk")
-        .select_related("competent_unit").only(*RELATED_COLUMNS)[:RELATED_CANDIDATES]
-    )
+        statuses = " AND c.status = ANY(%s)"
+        params = [*params, list(REPEATABLE_STATUSES)]
+    columns, unit_columns = _related_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('c.' + name for name in columns)}, u.id, u.path FROM cases_case c "
+            f"LEFT JOIN organisation_unit u ON u.id = c.competent_unit_id "
+            f"WHERE c.kind = %s AND ({match}){statuses} "
+            f"ORDER BY c.received_at DESC, c.id DESC LIMIT {RELATED_CANDIDATES}",
+            [kind, *params])
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        case = Case.from_db(connection.alias, columns, row[:len(columns)])
+        unit = Unit.from_db(connection.alias, unit_columns, row[len(columns):]) if row[-2] is not None else None
+        Case.competent_unit.field.set_cached_value(case, unit)  # as select_related leaves it
+        found.append(case)
+    return found
+
+
+_RELATED_SQL_COLUMNS = None
+
+
+def _related_columns() -> tuple[list[str], list[str]]:
+    """The case columns ``.only(*RELATED_COLUMNS)`` selects (with the primary key), and the unit's."""
+    global _RELATED_SQL_COLUMNS
+    if _RELATED_SQL_COLUMNS is None:
+        wanted = {"id"} | {Case._meta.get_field(name).attname for name in RELATED_COLUMNS if "__" not in name}
+        columns = [f.attname for f in Case._meta.concrete_fields if f.attname in wanted]
+        assert all(Case._meta.get_field(name).column == name for name in columns)
+        _RELATED_SQL_COLUMNS = (columns, ["id", "path"])
+    return _RELATED_SQL_COLUMNS
 
 
 def _repeat_of(related: Case | None) -> dict | None:

@@ -38,3 +38,16 @@ def purge_orphan_files_task() -> int:
     deleted = purge_orphan_files(older_than=dt.timedelta(hours=1))
     logger.info("orphan upload files deleted: %s", deleted)
     return deleted
+
+
+@shared_task(name="cases.tasks.fold_queue_counts_task", ignore_result=True)
+def fold_queue_counts_task() -> int:
+    """Beat: fold the queue counts' pending deltas into their base rows (``cases.queue_counts.fold``)."""
+    from django.db import transaction
+
+    from . import queue_counts
+
+    with transaction.atomic():
+        folded = queue_counts.fold()
+    logger.info("queue count deltas folded: %s", folded)
+    return folded

@@ -8,6 +8,7 @@ handler's inbox.
 import contextlib
 
 from django.db import connection, transaction
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.utils import is_owner
@@ -15,7 +16,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.lock import SelectForUpdateLock, lock_scope, no_lock
 from viewflow.workflow.nodes.start import StartHandleActivation
-from viewflow.workflow.signals import flow_started, task_started
+from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from access import policy
@@ -274,5 +275,96 @@ def start_case_process(case) -> CaseProcess:
     """Open the flow for a case: at classification for a fresh one (inside the intake
     transaction, so kept cheap), else at the task its status calls for."""
     if case_resume_status(case) == Status.RECEIVED:
+        if connection.vendor == "postgresql":
+            return _start_in_one_statement(case)
         return CaseFlow.start.run(case=case)
     return CaseFlow.start_mid_way.run(case=case)
+
+
+def _start_in_one_statement(case) -> CaseProcess:
+    """``CaseFlow.start.run(case=case)`` with its five inserts in one statement.
+
+    The same rows as viewflow's start (a test compares them field by field): the process and its
+    case link, the start task done, the next task (classification) new with its owner permission,
+    and the link between the two tasks, and the same signals. The rows are built as viewflow builds
+    them, through its own nodes (owner, permission); only the writing is one round trip instead of
+    five ORM inserts, whose building and compiling cost more than PostgreSQL takes to run them.
+    """
+    flow_class = CaseFlow
+    start_node, next_node = flow_class.start, flow_class.start._next
+    process = flow_class.process_class(flow_class=flow_class)
+    start = flow_class.task_class(flow_task=start_node, process=process, started=now())
+    start.data = {}
+    activation = start_node.activation_class(start)
+    start_node.flow_class.instance.start_process(activation, case)  # process.case = case
+    task_started.send(sender=flow_class, process=process, task=start)
+    start.status = STATUS.DONE
+    start.finished = now()
+    start.flow_task_type = start_node.task_type
+
+    task = flow_class.task_class(process=process, flow_task=next_node, token=start.token)
+    task.data = {}
+    following = next_node.activation_class(task)
+    permission = next_node.calc_owner_permission(following)
+    if permission:
+        task.owner_permission = permission
+        task.owner_permission_obj = next_node.calc_owner_permission_obj(following)
+    owner = next_node.calc_owner(following)
+    if owner:
+        task.owner = owner
+        task.status = STATUS.ASSIGNED
+    task.flow_task_type = next_node.task_type
+
+    sql = _start_sql()
+    params = [*_values(process, sql.process_fields), case.pk,
+              *_values(start, sql.task_fields), *_values(task, sql.task_fields)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text, params)
+        process_pk, start_pk, task_pk = cursor.fetchone()
+    for instance, pk in ((process, process_pk), (start, start_pk), (task, task_pk)):
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    process.id = process_pk
+    start.process = task.process = process
+    task_finished.send(sender=flow_class, process=process, task=start)
+    flow_started.send(sender=flow_class, process=process, task=start)
+    if next_node._on_create is not None:
+        next_node._on_create(following)
+    return process
+
+
+class _StartSql:
+    def __init__(self):
+        from viewflow.workflow.models import Process, Task
+
+        self.process_fields = [f for f in Process._meta.local_concrete_fields if not f.primary_key]
+        self.task_fields = [f for f in Task._meta.local_concrete_fields if not f.primary_key and f.name != "process"]
+        task_columns = ", ".join(f.column for f in self.task_fields) + ", process_id"
+        task_marks = ", ".join(["%s"] * len(self.task_fields)) + ", (SELECT id FROM p)"
+        link = CaseProcess._meta.get_field("case").column
+        previous = Task.previous.through._meta
+        self.text = (
+            f"WITH p AS (INSERT INTO {Process._meta.db_table} ({', '.join(f.column for f in self.process_fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.process_fields))}) RETURNING id), "
+            f"cp AS (INSERT INTO {CaseProcess._meta.db_table} (process_ptr_id, {link}) SELECT id, %s FROM p), "
+            # one INSERT of both tasks: the start task takes the lower id, as when viewflow saves it first
+            f"t AS (INSERT INTO {Task._meta.db_table} ({task_columns}) "
+            f"VALUES ({task_marks}), ({task_marks}) RETURNING id), "
+            f"l AS (INSERT INTO {previous.db_table} (from_task_id, to_task_id) SELECT MAX(id), MIN(id) FROM t) "
+            f"SELECT (SELECT id FROM p), (SELECT MIN(id) FROM t), (SELECT MAX(id) FROM t)"
+        )
+
+
+_START_SQL = None
+
+
+def _start_sql() -> _StartSql:
+    global _START_SQL
+    if _START_SQL is None:
+        _START_SQL = _StartSql()
+    return _START_SQL
+
+
+def _values(instance, fields) -> list:
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]

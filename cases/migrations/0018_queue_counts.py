@@ -6,7 +6,8 @@ from django.db import migrations, models
 def install(apps, schema_editor):
     from cases import queue_counts
 
-    queue_counts.install(schema_editor)
+    # The triggers as they were here (an upsert per pair); 0023 appends deltas instead.
+    queue_counts.install(schema_editor, deltas=False)
 
 
 def uninstall(apps, schema_editor):

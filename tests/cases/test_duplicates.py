@@ -243,3 +243,57 @@ def test_the_name_index_ignores_case_spacing_unicode_form_and_diacritics(typed):
 def test_different_names_keep_different_indexes():
     assert crypto.digest("name", "Lê Thị Hoa") != crypto.digest("name", "Lê Thị Hoan")
     assert crypto.digest("name", "Lê Thị Hoa") != crypto.digest("name", "Lê Hoa")
+
+
+def test_the_sql_search_finds_what_the_orm_query_finds(an_khang):
+    """Intake's search in SQL (``matching.same_person_same_content_sql``) against the ``Q`` it mirrors, over
+    people, respondents, accused and topics that match in every way and none; the same cases in the same
+    order, the same columns loaded and the competent unit with them."""
+    import itertools
+    import random
+
+    from cases.matching import same_person_same_content_q
+    from cases.models import Case, Petitioner, Topic
+
+    rng = random.Random(5)
+    topics = [Topic.objects.create(code=f"t{n}", name=f"Lĩnh vực {n}") for n in range(2)]
+    people = [
+        {"full_name": "Lê Thị Hoa", "id_number": "001190000123", "phone": "0912345678"},
+        {"full_name": "Le thi Hoa", "id_number": "", "phone": ""},
+        {"full_name": "Trần Văn C", "id_number": "", "phone": "0987654321"},
+        {"full_name": "Phạm D", "id_number": "001190000999", "phone": ""},
+    ]
+    numbers, accused = ["", "12/QĐ-UBND", "13/QĐ-UBND"], ["", ACCUSED, "Ông X"]
+    for n in range(40):
+        kind = rng.choice(["complaint", "denunciation"])
+        person = rng.choice(people)
+        services.case_intake(
+            actor=an_khang.province_reception, kind=kind, channel="in_person", received_at=aware(RECEIVED),
+            receiving_unit=an_khang.province, competent_unit=rng.choice([None, an_khang.phuloc, an_khang.province]),
+            topic=rng.choice([None, *topics]), content="Nội dung", petitioners=[{**person, "address": ""}],
+            respondent_number=rng.choice(numbers[1:]) if kind == "complaint" else "",
+            respondent_date=RECEIVED - dt.timedelta(days=10) if kind == "complaint" else None,
+            accused=rng.choice(accused[1:]) if kind == "denunciation" else "",
+            now=aware(RECEIVED, 15), start_process=False,
+        )
+    compared = 0
+    for person, kind, number, who, topic in itertools.product(people, ["complaint", "denunciation"], numbers,
+                                                               accused, [None, *topics]):
+        probe = [Petitioner(full_name=person["full_name"], id_number=person["id_number"], phone=person["phone"])]
+        probe[0].set_digests()
+        match = same_person_same_content_q(people=probe, respondent_number=number, accused=who, topic=topic)
+        expected = [] if not match else list(
+            Case.objects.filter(match, kind=kind).order_by("-received_at", "-pk").select_related("competent_unit")
+            .only(*services.RELATED_COLUMNS)[:services.RELATED_CANDIDATES])
+        found = services._find_related_cases(people=probe, kind=kind, respondent_number=number, accused=who,
+                                             topic=topic)
+        assert [c.pk for c in found] == [c.pk for c in expected]
+        for mine, theirs in zip(found, expected):
+            assert mine.get_deferred_fields() == theirs.get_deferred_fields()
+            assert {f: getattr(mine, f) for f in services.RELATED_COLUMNS if "__" not in f} == \
+                   {f: getattr(theirs, f) for f in services.RELATED_COLUMNS if "__" not in f}
+            assert Case.competent_unit.is_cached(mine)
+            assert (mine.competent_unit and (mine.competent_unit.pk, mine.competent_unit.path)) == \
+                   (theirs.competent_unit and (theirs.competent_unit.pk, theirs.competent_unit.path))
+        compared += len(expected)
+    assert compared > 50  # the probes did find cases, in many of the combinations

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from cases import queue_counts, selectors
-from cases.models import OPEN_STATUSES, Case, QueueCount, SlaState, Status
+from cases.models import OPEN_STATUSES, Case, QueueCount, QueueCountDelta, SlaState, Status
 from cases.selectors import QUEUES
 from tests.factories import aware
 
@@ -40,6 +40,19 @@ def _case(rng, units, handler):
     )
 
 
+COLUMNS = [f.attname for f in QueueCount._meta.fields if f.name != "id"]
+
+
+def _totals():
+    """Per pair: base row + pending deltas (what the counters read), without the all-zero pairs."""
+    totals = {}
+    for model in (QueueCount, QueueCountDelta):
+        for row in model.objects.values_list(*COLUMNS):
+            key, values = row[:2], row[2:]
+            totals[key] = tuple(a + b for a, b in zip(totals.get(key, (0,) * len(values)), values))
+    return {key: values for key, values in totals.items() if any(values)}
+
+
 def _assert_counts_match_queues(users):
     for user in users:
         kept = selectors.sla_counts(user=user)
@@ -61,6 +74,13 @@ def test_kept_counts_follow_inserts_updates_and_deletes(world):
     _assert_counts_match_queues(users)
 
     for step in range(12):
+        if step == 6:  # a fold in the middle: the deltas move into the base rows, the counts stay
+            before = _totals()
+            assert QueueCountDelta.objects.exists()
+            assert queue_counts.fold() > 0
+            assert not QueueCountDelta.objects.exists()
+            assert _totals() == before
+            _assert_counts_match_queues(users)
         chosen = [c.pk for c in rng.sample(cases, 15)]
         field = rng.choice([*VARIED, "handler", "receiving_unit", "competent_unit"])
         if field == "handler":
@@ -84,18 +104,36 @@ def test_recount_rebuilds_the_same_counts(world):
     units = [world.commune, world.remote_commune]
     for _ in range(30):
         _case(rng, units, world.handler)
-    before = sorted(QueueCount.objects.values_list(*[f.attname for f in QueueCount._meta.fields if f.name != "id"]))
+    before = _totals()
+    assert QueueCountDelta.objects.exists()  # the triggers only appended
     QueueCount.objects.all().delete()
+    QueueCountDelta.objects.filter(pk__in=QueueCountDelta.objects.order_by("pk")[:5].values("pk")).delete()
     queue_counts.recount()
-    after = sorted(QueueCount.objects.values_list(*[f.attname for f in QueueCount._meta.fields if f.name != "id"]))
-    assert after == before
-    assert any(row[2] for row in after)  # some pair holds open cases
+    assert not QueueCountDelta.objects.exists()  # recount folds: the deltas are in the rebuilt rows
+    assert _totals() == before
+    assert any(values[0] for values in before.values())  # some pair holds open cases
+
+
+def test_fold_moves_the_deltas_in_one_statement_and_keeps_the_totals(world, django_assert_max_num_queries):
+    rng = random.Random(11)
+    for _ in range(25):
+        _case(rng, [world.commune, world.remote_commune], world.handler)
+    before = _totals()
+    with django_assert_max_num_queries(4):  # the lock, the fold (and a savepoint around them in a test)
+        folded = queue_counts.fold()
+    assert folded == 25 - Case.objects.exclude(status__in=OPEN_STATUSES).count()  # one delta per open case
+    assert not QueueCountDelta.objects.exists()
+    assert _totals() == before
+    assert QueueCount.objects.count() <= 6
+    assert queue_counts.fold() == 0  # nothing left: a no-op
+    assert _totals() == before
 
 
 def test_counts_are_a_few_rows_whatever_the_number_of_cases(world, django_assert_max_num_queries):
     rng = random.Random(3)
     for _ in range(40):
         _case(rng, [world.commune, world.remote_commune], world.handler)
+    queue_counts.fold()
     assert QueueCount.objects.count() <= 6  # 2 receiving × 3 competent (none, either)
     open_cases = Case.objects.filter(status__in=OPEN_STATUSES, receiving_unit=world.commune).count()
     with django_assert_max_num_queries(3):  # the memberships, the units below them, the counts
