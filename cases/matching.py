@@ -59,6 +59,13 @@ def same_person_same_content_q(*, people, respondent_number: str = "", accused: 
     return match
 
 
+def sql_in(column: str, values) -> tuple[str, list]:
+    """``column IN (%s, …)`` with its parameters: plain SQL that SQLite (the embedded default) runs too,
+    where PostgreSQL's ``= ANY(%s)`` is unknown."""
+    values = list(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
 def same_person_same_content_sql(*, people, respondent_number: str = "", accused: str = "",
                                  topic=None) -> tuple[str, list]:
     """``same_person_same_content_q`` as a SQL condition on ``cases_case`` aliased ``c``, with its parameters.
@@ -87,14 +94,14 @@ def same_person_same_content_sql(*, people, respondent_number: str = "", accused
     arms, params = [], []
     subject, subject_params = content(True)
     if subject and (ids or phones):
-        who = ([("p.id_number_digest = ANY(%s)", ids)] if ids else []) + ([("p.phone_digest = ANY(%s)", phones)]
-                                                                          if phones else [])
+        who = ([sql_in("p.id_number_digest", ids)] if ids else []) + ([sql_in("p.phone_digest", phones)]
+                                                                       if phones else [])
         arms.append(f"(({subject}) AND c.id IN (SELECT p.case_id FROM cases_petitioner p "
                     f"WHERE {' OR '.join(term for term, _ in who)}))")
-        params += subject_params + [values for _, values in who]
+        params += subject_params + [value for _, values in who for value in values]
     respondent, respondent_params = content(False)
     if respondent and names:
-        arms.append(f"(({respondent}) AND c.id IN (SELECT p.case_id FROM cases_petitioner p "
-                    f"WHERE p.name_digest = ANY(%s)))")
-        params += respondent_params + [names]
+        term, values = sql_in("p.name_digest", names)
+        arms.append(f"(({respondent}) AND c.id IN (SELECT p.case_id FROM cases_petitioner p WHERE {term}))")
+        params += respondent_params + values
     return " OR ".join(arms), params

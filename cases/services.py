@@ -43,7 +43,7 @@ from organisation.models import Unit
 from . import documents, events, formats, notice_sweep, reception, rules
 from . import grounds as legal_grounds
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
-from .matching import same_person_same_content_sql
+from .matching import same_person_same_content_sql, sql_in
 from .models import (
     ENDED_STATUSES,
     OPEN_STATUSES,
@@ -598,8 +598,9 @@ def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, ac
         return []
     statuses = ""
     if _REPEATABLE_FILTER:
-        statuses = " AND c.status = ANY(%s)"
-        params = [*params, list(REPEATABLE_STATUSES)]
+        term, values = sql_in("c.status", REPEATABLE_STATUSES)
+        statuses = f" AND {term}"
+        params = [*params, *values]
     columns, unit_columns = _related_columns()
     with connection.cursor() as cursor:
         cursor.execute(

@@ -52,9 +52,11 @@ def report_scope(unit: Unit, *, rollup: bool) -> tuple[list[int], bool]:
     """The units a report covers: the unit alone, or with every unit below it; and whether they are all
     the units there are (a province-wide roll-up), when every case is in scope without a test per case.
     One query. A list, not a subquery: the planner then knows how many cases the units hold."""
-    found = Unit.objects.aggregate(
-        ids=ArrayAgg("pk", filter=Q(path__startswith=unit.path) if rollup else Q(pk=unit.pk), order_by="pk"),
-        units=Count("pk"))
+    covered = Q(path__startswith=unit.path) if rollup else Q(pk=unit.pk)
+    if connection.vendor != "postgresql":  # the embedded default (SQLite): small, two queries
+        ids = list(Unit.objects.filter(covered).order_by("pk").values_list("pk", flat=True))
+        return ids, len(ids) == Unit.objects.count()
+    found = Unit.objects.aggregate(ids=ArrayAgg("pk", filter=covered, order_by="pk"), units=Count("pk"))
     ids = found["ids"] or []
     return ids, len(ids) == found["units"]
 
@@ -101,8 +103,13 @@ def _match(column: str, values, *, first: int = 0):
     """A code from a text column: ``first`` + the value's index, the index after the last for any other value."""
     def sql(shift: int) -> str:
         whens = " ".join(f"WHEN '{value}' THEN {(first + index) << shift}" for index, value in enumerate(values))
-        return f'CASE {column} COLLATE "C" {whens} ELSE {(first + len(values)) << shift} END'
+        return f'CASE {column}{_bytewise()} {whens} ELSE {(first + len(values)) << shift} END'
     return sql
+
+
+def _bytewise() -> str:
+    """Byte-for-byte comparison: PostgreSQL's "C" collation; SQLite compares bytes already (BINARY)."""
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
 OUTCOME_CODES = ("accepted", *(str(status) for status in OUTCOMES.values()), "pending")
@@ -145,7 +152,16 @@ FIELDS = {
 # unit, a case always is received by one (receiving_unit is required) and is to be resolved by one once
 # a competent unit is set: no per-case lookup in the list of units.
 IN_SCOPE = {"h": "receiving_unit_id = ANY(%(ids)s::bigint[])", "c": "competent_unit_id = ANY(%(ids)s::bigint[])"}
-EVERY_UNIT_IN_SCOPE = {"h": "true", "c": "competent_unit_id IS NOT NULL"}
+EVERY_UNIT_IN_SCOPE = {"h": "1 = 1", "c": "competent_unit_id IS NOT NULL"}
+
+
+def _in_scope(ids: list[int]) -> dict:
+    """``IN_SCOPE`` where the database has no arrays (SQLite, the embedded default): the unit ids, which
+    come from the database as integers, written into the statement."""
+    if connection.vendor == "postgresql":
+        return IN_SCOPE
+    listed = ", ".join(str(int(pk)) for pk in ids) or "NULL"
+    return {"h": f"receiving_unit_id IN ({listed})", "c": f"competent_unit_id IN ({listed})"}
 
 
 # Read only for cases received in the window (``CONDITIONS``): left at 0 for the others.
@@ -254,7 +270,7 @@ def _case_groups(ids: list[int], every_unit: bool, start, end, date_from: dt.dat
     its first day.
     """
     table = Case._meta.db_table
-    scope = EVERY_UNIT_IN_SCOPE if every_unit else IN_SCOPE
+    scope = EVERY_UNIT_IN_SCOPE if every_unit else _in_scope(ids)
 
     def counted(*parts) -> str:
         rows = " UNION ALL ".join(f"SELECT {_packed_sql(in_window=in_window)} AS key, topic_id FROM {table} "
@@ -272,8 +288,18 @@ def _case_groups(ids: list[int], every_unit: bool, start, end, date_from: dt.dat
         ("ROLLBACK TO SAVEPOINT report_figures", False),
         ("RELEASE SAVEPOINT report_figures", False),
     ]
-    params = {"ids": list(ids), "start": start, "end": end, "from": date_from, "to": date_to}
+    ops = connection.ops
+    params = {"ids": list(ids), "start": ops.adapt_datetimefield_value(start), "end": ops.adapt_datetimefield_value(end),
+              "from": ops.adapt_datefield_value(date_from), "to": ops.adapt_datefield_value(date_to)}
     rows = []
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded default, small): no planner settings, no savepoint, one statement at a time
+        with connection.cursor() as cursor:
+            for sql, counts in statements:
+                if counts:
+                    cursor.execute(sql, {name: value for name, value in params.items() if f"%({name})s" in sql})
+                    rows += cursor.fetchall()
+        return rows
     with connection.cursor() as cursor:
         # One execute, several statements (client-side binding): each is planned after the previous
         # one ran, so it sees the settings set just before it.

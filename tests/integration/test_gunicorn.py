@@ -1,7 +1,6 @@
 """The production web tier: gunicorn serves the app and its static files on the embedded default."""
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -9,14 +8,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
+
+from .embedded import ROOT, embedded_env
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -35,12 +33,7 @@ def get(url: str) -> tuple[int, dict]:
 
 
 def test_gunicorn_serves_the_home_page_and_hashed_static_files(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT),
-        SECRET_KEY=secrets.token_urlsafe(50), PIN_KEY=secrets.token_urlsafe(50),
-        IDENTITY_KEYS=Fernet.generate_key().decode(), IDENTITY_INDEX_KEY=secrets.token_urlsafe(40),
-    )
+    env = embedded_env(tmp_path)
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
     hashed = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]["admin/css/base.css"]
