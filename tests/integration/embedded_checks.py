@@ -76,7 +76,8 @@ web = Client()
 web.force_login(head)
 case = Case.objects.get(pk=second["id"])
 for url in ("/", "/workflow/inbox/", "/workflow/queue/", "/cases/queues/overdue/", f"/cases/{case.pk}/",
-            "/cases/register/", "/reports/", "/api/v1/cases/", "/notifications/"):
+            "/cases/register/", "/cases/register/?format=xlsx", "/reports/", "/api/v1/cases/", "/notifications/",
+            "/open311/v2/services.json", "/open311/v2/requests.xml"):
     answer = web.get(url)
     assert answer.status_code == 200, (url, answer.status_code)
 print("OK")
