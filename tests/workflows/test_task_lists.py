@@ -159,3 +159,22 @@ def test_the_inbox_is_counted_on_the_task_table_alone_and_as_filtered(world, cli
     # another user's tasks are not counted in this inbox
     client.force_login(world.handler)
     assert "/classify/" not in client.get(reverse("workflow:inbox")).content.decode()
+
+
+def test_the_rows_carry_a_selection_cell_when_the_list_has_bulk_actions(world):
+    """The table body is built by the view (rows_html): with bulk actions each row starts with viewflow's
+    selection cell, as the header does; without, none."""
+    from django.test import RequestFactory
+
+    from workflows.views import CaseInboxView
+
+    take_classify_tasks(world, 2)
+    view = CaseInboxView()
+    view.request = RequestFactory().get("/")
+    view.request.user = world.reception
+    view.flow_class = CaseFlow
+    with_boxes = view.rows_html(view.queryset, checkbox=True)
+    without = CaseInboxView.rows_html(view, view.queryset, checkbox=False)
+    assert with_boxes.count("<tr ") == 2 and with_boxes.count('class="vf-list__action-cell"') == 2
+    assert 'vf-list__action-cell' not in without and without.count("/classify/") == 2
+    assert without.count('<td class="vf-list__table-cell-text">') == 2 * len(view.list_columns)
