@@ -7,13 +7,13 @@ to change it is a transition method below, called from ``cases.services``.
 every act bumps, so acts that keep the status (extend, assign, partial
 withdrawal) are protected the same way.
 """
+import datetime as dt
 import threading
 
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import (
     GET_STATE,
@@ -65,6 +65,25 @@ FINAL_STATUSES = tuple(s for s in Status if s not in OPEN_STATUSES)
 # Processing has ended (routed out, refused, decided or concluded, withdrawn): the reports' "no longer pending".
 PENDING_STATUSES = (Status.RECEIVED, *RESOLVING_STATUSES, Status.SUSPENDED)
 ENDED_STATUSES = tuple(s for s in Status if s not in PENDING_STATUSES)
+
+
+def next_due(prefix: str = "") -> models.Case:
+    """The deadline a case runs against now, in SQL: the acceptance's while it awaits acceptance, the
+    resolution's while it is being resolved; none while suspended (the clock is stopped) or once decided.
+    An accepted case's acceptance date is met history, not a due date (it put suspended cases and
+    cases without a resolution period at the top of the inbox with a past date)."""
+    return models.Case(
+        models.When(**{f"{prefix}status": Status.RECEIVED}, then=F(f"{prefix}acceptance_due")),
+        models.When(**{f"{prefix}status__in": RESOLVING_STATUSES}, then=F(f"{prefix}resolution_due")),
+        default=None, output_field=models.DateField(),
+    )
+
+
+def next_due_of(case) -> dt.date | None:
+    """``next_due`` of a case (or a row with its status and both due dates) in Python."""
+    if case.status == Status.RECEIVED:
+        return case.acceptance_due
+    return case.resolution_due if case.status in RESOLVING_STATUSES else None
 
 
 class Competence(models.TextChoices):
@@ -360,7 +379,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
                          name="case_open_due_order_idx", condition=models.Q(status__in=OPEN_STATUSES)),
             # The inbox and the task queue in due order (workflows.views.CaseTaskColumnsMixin.due_ordering):
             # a page of a head's 166,000 tasks walks the first entries of this index instead of sorting them.
-            models.Index(Coalesce("resolution_due", "acceptance_due"), F("is_mass").desc(), F("id"),
+            models.Index(next_due(), F("is_mass").desc(), F("id"),
                          name="case_open_next_due_idx", condition=models.Q(status__in=OPEN_STATUSES)),
             models.Index(
                 fields=["previous_round"], name="case_previous_round_idx", condition=models.Q(previous_round__isnull=False)
@@ -404,6 +423,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         if self.kind == CaseKind.DENUNCIATION:
             self.identity_protected = True
         super().save(*args, **kwargs)
+
+    @property
+    def due_now(self) -> dt.date | None:
+        """The deadline running now (``next_due_of``): what the inbox and the kanban show and sort by."""
+        return next_due_of(self)
 
     @property
     def is_open(self) -> bool:

@@ -14,7 +14,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +53,7 @@ from cases.case_page import (
 )
 from cases.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases.identity import content_for, log_refused_look, mask_name, petitioners_for
-from cases.models import OPEN_STATUSES, Case, Petitioner, Status, status_label
+from cases.models import OPEN_STATUSES, Case, Petitioner, Status, next_due, next_due_of, status_label
 from cases.paging import CappedPaginator
 from deadlines.models import CaseKind
 
@@ -638,7 +637,7 @@ class CaseTaskColumnsMixin:
     case_due.short_description = capfirst(_("due"))
 
     def due_date(self, task):
-        return self.case_of(task).resolution_due or self.case_of(task).acceptance_due
+        return next_due_of(self.case_of(task))
 
     def case_petitioner(self, task):
         case = self.case_of(task)
@@ -652,9 +651,11 @@ class CaseTaskColumnsMixin:
         """The SLA badge first (the cell is narrow), then the working days left."""
         case = self.case_of(task)
         due = self.due_date(task)
-        return self._cell(("sla", case.sla_state, due, case.is_open), lambda: self._sla_cell(case, due))
+        return self._cell(("sla", case.sla_state, due, case.status), lambda: self._sla_cell(case, due))
 
     def _sla_cell(self, case, due):
+        if case.status == Status.SUSPENDED:  # the clock is stopped: say so rather than show no deadline
+            return case.status_label
         parts = []
         if case.sla_state == "overdue":
             parts.append(format_html('<span class="badge badge--overdue" style="{}">{}</span>', BADGE_STYLE, _("Overdue")))
@@ -697,9 +698,10 @@ class CaseTaskColumnsMixin:
         )
 
     def due_ordering(self):
-        """Soonest due first (resolution, else acceptance), cases with no due date last; on the same
-        due date a mass petition first (a priority, TT 07/2014 Art 27)."""
-        due = Coalesce("process__caseprocess__case__resolution_due", "process__caseprocess__case__acceptance_due")
+        """Soonest due first (the acceptance's while awaiting acceptance, else the resolution's), cases
+        with no running deadline last (suspended, decided); on the same due date a mass petition first
+        (a priority, TT 07/2014 Art 27)."""
+        due = next_due("process__caseprocess__case__")
         # exactly the columns of case_open_next_due_idx, so that a page reads the index's first entries
         return [due.asc(nulls_last=True), "-process__caseprocess__case__is_mass", "process__caseprocess__case__id"]
 

@@ -64,10 +64,10 @@ def test_mask_name_keeps_only_initials():
 def test_inbox_is_ordered_by_due_date_and_shows_the_masked_petitioner_the_sla_and_the_flags(world, client):
     late = new_case(world, petitioners=[{"full_name": "Trần Thị Bình", "id_number": "001090000002"}])
     soon = new_case(world, respondent_number="2/QĐ")
-    # an earlier resolution due date puts a case first; no due date at all puts it last
-    Case.objects.filter(pk=soon.pk).update(resolution_due=RECEIVED + dt.timedelta(days=5), is_mass=True,
+    # awaiting acceptance, an earlier acceptance due date puts a case first; no due date at all puts it last
+    Case.objects.filter(pk=soon.pk).update(acceptance_due=RECEIVED + dt.timedelta(days=5), is_mass=True,
                                            is_over_level=True)
-    Case.objects.filter(pk=late.pk).update(resolution_due=RECEIVED + dt.timedelta(days=40))
+    Case.objects.filter(pk=late.pk).update(acceptance_due=RECEIVED + dt.timedelta(days=40))
     undated = new_case(world, respondent_number="3/QĐ")
     Case.objects.filter(pk=undated.pk).update(acceptance_due=None, resolution_due=None)
     for case in (undated, late, soon):
@@ -262,3 +262,28 @@ def test_a_handler_opening_a_heads_queued_task_is_told_whose_queue_it_waits_in(w
     body = response.content.decode()
     assert "“Decide on acceptance” waits in the queue of the Head / supervisor of Xã A" in body
     assert reverse("case_detail", args=[case.pk]) in body
+
+
+def test_the_inbox_shows_and_sorts_by_the_deadline_running_now(world, client):
+    """An accepted case runs against its resolution date, not its met acceptance date; a suspended one
+    against none (its clock is stopped: the row says so) and it goes last, not first with a past date."""
+    resolving, suspended, received = (new_case(world, respondent_number=f"{n}/QĐ-R") for n in range(3))
+    for case in (resolving, suspended, received):
+        taken_by_reception(world, case)
+    past = RECEIVED - dt.timedelta(days=30)
+    # the statuses are set as the acts would leave them (this is about the list, not the acts)
+    Case.objects.filter(pk=resolving.pk).update(status="in_verification", acceptance_due=past,
+                                                resolution_due=RECEIVED + dt.timedelta(days=40))
+    Case.objects.filter(pk=suspended.pk).update(status="suspended", acceptance_due=past - dt.timedelta(days=5),
+                                                resolution_due=None)
+    Case.objects.filter(pk=received.pk).update(acceptance_due=RECEIVED + dt.timedelta(days=10))
+
+    client.force_login(world.reception)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("workflow:inbox")).content.decode()
+    assert rows(page) == [received.tracking_code, resolving.tracking_code, suspended.tracking_code]
+    assert past.strftime("%d/%m/%Y") not in page and (past - dt.timedelta(days=5)).strftime("%d/%m/%Y") not in page
+    assert (RECEIVED + dt.timedelta(days=40)).strftime("%d/%m/%Y") in page
+    assert ">Suspended</td>" in page
+    assert Case.objects.get(pk=resolving.pk).due_now == RECEIVED + dt.timedelta(days=40)
+    assert Case.objects.get(pk=suspended.pk).due_now is None
