@@ -877,13 +877,10 @@ class IntakeSubmission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
-class QueueCount(models.Model):
-    """How many open cases of one (receiving unit, competent unit) pair each supervisor queue holds.
-
-    Kept by the database's own triggers on PostgreSQL (``cases.queue_counts``), never written
-    by code: the home counters sum a handful of these rows instead of reading every open case.
-    ``competent_key`` is the competent unit's id, or 0 while none is set.
-    """
+class PairCounts(models.Model):
+    """One (receiving unit, competent unit) pair's count per supervisor queue: the columns
+    ``cases.queue_counts`` writes (one per name in its ``CONDITIONS``), shared by the base rows and
+    their deltas so the two tables cannot drift apart."""
 
     receiving_unit_id = models.IntegerField()
     competent_key = models.IntegerField()
@@ -899,11 +896,23 @@ class QueueCount(models.Model):
     extension_requests = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class QueueCount(PairCounts):
+    """How many open cases of one (receiving unit, competent unit) pair each supervisor queue holds.
+
+    Kept by the database's own triggers on PostgreSQL (``cases.queue_counts``), never written
+    by code: the home counters sum a handful of these rows instead of reading every open case.
+    ``competent_key`` is the competent unit's id, or 0 while none is set.
+    """
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["receiving_unit_id", "competent_key"], name="unique_queue_count")]
         indexes = [models.Index(fields=["competent_key"], name="queuecount_competent")]
 
 
-class QueueCountDelta(models.Model):
+class QueueCountDelta(PairCounts):
     """A change to one pair's queue counts not yet folded into its ``QueueCount`` row.
 
     Appended by the same triggers (``cases.queue_counts``): an act never updates a shared
@@ -911,19 +920,6 @@ class QueueCountDelta(models.Model):
     counts read are the base row plus these; ``queue_counts.fold`` moves them into the base
     rows (beat, and ``recount``).
     """
-
-    receiving_unit_id = models.IntegerField()
-    competent_key = models.IntegerField()
-    open = models.BigIntegerField(default=0)
-    overdue = models.BigIntegerField(default=0)
-    due_soon = models.BigIntegerField(default=0)
-    backlogged = models.BigIntegerField(default=0)
-    prolonged = models.BigIntegerField(default=0)
-    over_level = models.BigIntegerField(default=0)
-    mass = models.BigIntegerField(default=0)
-    duplicate = models.BigIntegerField(default=0)
-    unassigned = models.BigIntegerField(default=0)
-    extension_requests = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
