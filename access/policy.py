@@ -20,9 +20,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Q
 
+from config.db import prepared_cursor
 from deadlines import clock
 from organisation.models import Membership, Role, Unit
 
@@ -85,7 +85,7 @@ def _load_with_units(user, on: dt.date) -> tuple[tuple[Grant, ...], dict[int, fr
     """The grants valid on ``on`` and every unit at or below them, in one query: each page asks the
     policy, so a second round trip for the units below was paid on every page."""
     membership, unit = Membership._meta.db_table, Unit._meta.db_table
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT m.unit_id, g.path, m.role, g.parent_id, u.id, u.path FROM {membership} m "
             f"JOIN {unit} g ON g.id = m.unit_id JOIN {unit} u ON u.path LIKE g.path || '%%' "

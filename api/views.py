@@ -35,6 +35,7 @@ from cases.case_page import task_title
 from cases.errors import Conflict
 from cases.identity import log_refused_look
 from cases.models import Case, Status, Topic
+from config.db import insert_columns, mark_saved, prepared_cursor
 from deadlines import clock
 from deadlines.calendar import is_working_day
 from deadlines.engine import DeadlineInput, compute_deadlines
@@ -164,17 +165,28 @@ def _stored_intake(user, key: str) -> IdempotentIntake | None:
     """The intake this caller's key made already, if any (inside the intake's transaction).
 
     On PostgreSQL concurrent copies of one key wait here for the first, then replay its case instead of
-    doing an intake only to roll it back; the unique constraint stays the last word. The look-up after the
-    lock is plain SQL for the id (most keys are new: the row is read only for a replay).
+    doing an intake only to roll it back; the unique constraint stays the last word. The lock and the
+    look-up of the id are one call (``api_idempotency_claim``, migration 0002); most keys are new, so the
+    row is read only for a replay.
     """
     if connection.vendor != "postgresql":
         return IdempotentIntake.objects.filter(user=user, key=key).first()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"api-idempotency:{user.pk}:{key}"])
-        cursor.execute(f'SELECT id FROM {connection.ops.quote_name(IdempotentIntake._meta.db_table)} '
-                       f'WHERE user_id = %s AND "key" = %s', [user.pk, key])
-        found = cursor.fetchone()
-    return IdempotentIntake.objects.get(pk=found[0]) if found else None
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT api_idempotency_claim(%s, %s)", [user.pk, key])
+        found = cursor.fetchone()[0]
+    return IdempotentIntake.objects.get(pk=found) if found is not None else None
+
+
+def _keep_intake(row: IdempotentIntake) -> None:
+    """``row.save()``, as one prepared INSERT on PostgreSQL (every intake with a key writes one)."""
+    if connection.vendor != "postgresql":
+        row.save(force_insert=True)
+        return
+    columns = insert_columns(IdempotentIntake)
+    with prepared_cursor() as cursor:
+        cursor.execute(f"INSERT INTO {columns.table} ({columns.names}) VALUES {columns.marks} RETURNING id",
+                       columns.values(row))
+        mark_saved(row, cursor.fetchone()[0])
 
 
 class _AlreadyDone(Exception):
@@ -228,9 +240,8 @@ class CaseListView(generics.GenericAPIView):
                         raise _AlreadyDone(stored)
                 result = services.case_intake(actor=request.user, now=now, **kwargs)
                 if key is not None:
-                    IdempotentIntake.objects.create(user=request.user, key=key, body_hash=digest, case=result.case,
-                                                    status_code=status.HTTP_201_CREATED, pin=result.pin,
-                                                    created_at=now)
+                    _keep_intake(IdempotentIntake(user=request.user, key=key, body_hash=digest, case=result.case,
+                                                  status_code=status.HTTP_201_CREATED, pin=result.pin, created_at=now))
         except _AlreadyDone as done:
             return self._replay(done.stored, digest)
         except IntegrityError:

@@ -59,6 +59,14 @@ def same_person_same_content_q(*, people, respondent_number: str = "", accused: 
     return match
 
 
+def digest_in(column: str, values) -> tuple[str, list]:
+    """``sql_in`` on a digest column, saying what its values imply: never empty. Intake runs the search as a
+    prepared statement (``config.db``), whose generic plan can then use the partial index on the column
+    (``<> ''``): with the parameters unknown the planner cannot prove it otherwise."""
+    term, values = sql_in(column, values)
+    return f"({term} AND {column} <> '')", values
+
+
 def sql_in(column: str, values) -> tuple[str, list]:
     """``column IN (%s, …)`` with its parameters: plain SQL that SQLite (the embedded default) runs too,
     where PostgreSQL's ``= ANY(%s)`` is unknown."""
@@ -94,14 +102,14 @@ def same_person_same_content_sql(*, people, respondent_number: str = "", accused
     arms, params = [], []
     subject, subject_params = content(True)
     if subject and (ids or phones):
-        who = ([sql_in("p.id_number_digest", ids)] if ids else []) + ([sql_in("p.phone_digest", phones)]
-                                                                       if phones else [])
+        who = ([digest_in("p.id_number_digest", ids)] if ids else []) + ([digest_in("p.phone_digest", phones)]
+                                                                          if phones else [])
         arms.append(f"(({subject}) AND c.id IN (SELECT p.case_id FROM cases_petitioner p "
                     f"WHERE {' OR '.join(term for term, _ in who)}))")
         params += subject_params + [value for _, values in who for value in values]
     respondent, respondent_params = content(False)
     if respondent and names:
-        term, values = sql_in("p.name_digest", names)
+        term, values = digest_in("p.name_digest", names)
         arms.append(f"(({respondent}) AND c.id IN (SELECT p.case_id FROM cases_petitioner p WHERE {term}))")
         params += respondent_params + values
     return " OR ".join(arms), params

@@ -419,10 +419,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return fields
 
     def save(self, *args, **kwargs):
+        self.protect_identity_if_required()
+        super().save(*args, **kwargs)
+
+    def protect_identity_if_required(self) -> None:
         # Whenever the case is a denunciation it is protected, and that is never cleared (reference §5).
         if self.kind == CaseKind.DENUNCIATION:
             self.identity_protected = True
-        super().save(*args, **kwargs)
+
+    def record_saved_state(self) -> None:
+        """What ``save()`` does last, for a case written by hand-made SQL: django-fsm's optimistic lock
+        compares later updates with the state saved now."""
+        self._update_initial_state()
 
     @property
     def due_now(self) -> dt.date | None:

@@ -111,6 +111,12 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
+            "DATABASE_PREPARED_STATEMENTS", "on").strip().lower() not in ("off", "0", "false", "no"):
+        # Django's cursors bind on the client and are never prepared; config.db's prepared cursors need
+        # psycopg's prepared statements on (None turns them off whatever a cursor asks). Off for a pooler
+        # that cannot keep them (PgBouncer before 1.21 in transaction mode).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 else:
     DATABASES = {
         "default": {

@@ -22,6 +22,7 @@ from viewflow.workflow.status import STATUS
 from access import policy
 from cases import rules
 from cases.models import Case, Status
+from config.db import field_values, prepared_cursor
 from organisation.models import Role
 
 from . import views
@@ -316,9 +317,9 @@ def _start_in_one_statement(case) -> CaseProcess:
     task.flow_task_type = next_node.task_type
 
     sql = _start_sql()
-    params = [*_values(process, sql.process_fields), case.pk,
-              *_values(start, sql.task_fields), *_values(task, sql.task_fields)]
-    with connection.cursor() as cursor:
+    params = [*field_values(process, sql.process_fields), case.pk,
+              *field_values(start, sql.task_fields), *field_values(task, sql.task_fields)]
+    with prepared_cursor() as cursor:
         cursor.execute(sql.text, params)
         process_pk, start_pk, task_pk = cursor.fetchone()
     for instance, pk in ((process, process_pk), (start, start_pk), (task, task_pk)):
@@ -364,7 +365,3 @@ def _start_sql() -> _StartSql:
     if _START_SQL is None:
         _START_SQL = _StartSql()
     return _START_SQL
-
-
-def _values(instance, fields) -> list:
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
