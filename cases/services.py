@@ -916,7 +916,7 @@ def _write_intake(case: Case, case_values: list, people: list[Petitioner], event
                  f"{trail.marks[1:]} RETURNING id)")
     params += trail.values(event)
     found = "ARRAY(SELECT id FROM p ORDER BY id)" if people else "ARRAY[]::bigint[]"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # one text per number of petitioners
         cursor.execute(", ".join(parts) + f" SELECT (SELECT id FROM c), (SELECT id FROM e), {found}", params)
         case_pk, event_pk, people_pks = cursor.fetchone()
     mark_saved(case, case_pk)
