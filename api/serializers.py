@@ -2,6 +2,7 @@
 logging one: ``IntakeSerializer``, whose data goes to ``cases.services.case_intake`` unchanged."""
 import copy
 import datetime as dt
+import functools
 from collections.abc import Mapping
 
 from django.db import connection
@@ -303,22 +304,22 @@ def _units_by_id(ids) -> dict[int, Unit]:
     intake reads its units, and the ORM's building of the query cost more than running it."""
     if connection.vendor != "postgresql":
         return Unit.objects.order_by().in_bulk(ids)
-    global _UNITS_SQL
-    if _UNITS_SQL is None:
-        fields = Unit._meta.concrete_fields
-        names = [field.attname for field in fields]
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        _UNITS_SQL = (f"SELECT {columns} FROM {connection.ops.quote_name(Unit._meta.db_table)} WHERE "
-                      f"{connection.ops.quote_name(Unit._meta.pk.column)} = ANY(%s)", names,
-                      names.index(Unit._meta.pk.attname))
-    sql, names, key = _UNITS_SQL
+    sql, names, key = _units_sql()
     alias = connection.alias
     with prepared_cursor() as cursor:
         cursor.execute(sql, [sorted(ids)])
         return {row[key]: Unit.from_db(alias, names, row) for row in cursor.fetchall()}
 
 
-_UNITS_SQL = None
+@functools.cache
+def _units_sql() -> tuple[str, list[str], int]:
+    """The look-up's SQL, the attribute names of its columns and the primary key's place among them."""
+    fields = Unit._meta.concrete_fields
+    names = [field.attname for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = (f"SELECT {columns} FROM {connection.ops.quote_name(Unit._meta.db_table)} WHERE "
+           f"{connection.ops.quote_name(Unit._meta.pk.column)} = ANY(%s)")
+    return sql, names, names.index(Unit._meta.pk.attname)
 
 
 class UnitField(serializers.PrimaryKeyRelatedField):

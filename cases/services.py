@@ -9,6 +9,7 @@ tasks all call these functions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -628,18 +629,13 @@ def _find_related_cases(*, people: list[Petitioner], kind, respondent_number, ac
     return found
 
 
-_RELATED_SQL_COLUMNS = None
-
-
+@functools.cache
 def _related_columns() -> tuple[list[str], list[str]]:
     """The case columns ``.only(*RELATED_COLUMNS)`` selects (with the primary key), and the unit's."""
-    global _RELATED_SQL_COLUMNS
-    if _RELATED_SQL_COLUMNS is None:
-        wanted = {"id"} | {Case._meta.get_field(name).attname for name in RELATED_COLUMNS if "__" not in name}
-        columns = [f.attname for f in Case._meta.concrete_fields if f.attname in wanted]
-        assert all(Case._meta.get_field(name).column == name for name in columns)
-        _RELATED_SQL_COLUMNS = (columns, ["id", "path"])
-    return _RELATED_SQL_COLUMNS
+    wanted = {"id"} | {Case._meta.get_field(name).attname for name in RELATED_COLUMNS if "__" not in name}
+    columns = [f.attname for f in Case._meta.concrete_fields if f.attname in wanted]
+    assert all(Case._meta.get_field(name).column == name for name in columns)
+    return columns, ["id", "path"]
 
 
 def _repeat_of(related: Case | None) -> dict | None:
@@ -872,12 +868,11 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
             type=reception_type, persons=len(people), mass=case.is_mass,
         )
         payload["reception_session"] = case.reception_session_id
-    case.protect_identity_if_required()
-    case_values = insert_columns(Case).values(case)  # each column's pre_save run, as save() would
+    case.protect_identity_if_required()  # as save() does, before the event records the case's columns
     event = _event(case, actor=actor, action="intake", from_status="", at=moment,
                    legal_basis="LTCD 42/2013 Art 26; TT 07/2014 Art 6", payload=payload, changes=_changes({}, case))
     if ONE_STATEMENT_INTAKE and connection.vendor == "postgresql" and not links:
-        _write_intake(case, case_values, people, event)
+        _write_intake(case, people, event)
     else:
         case.save(force_insert=True)
         for person in people:
@@ -899,13 +894,13 @@ def _save_intake(case: Case, people: list[Petitioner], links: list[CaseLink], *,
 ONE_STATEMENT_INTAKE = True
 
 
-def _write_intake(case: Case, case_values: list, people: list[Petitioner], event: CaseEvent) -> None:
+def _write_intake(case: Case, people: list[Petitioner], event: CaseEvent) -> None:
     """The case, its petitioners and its intake event in one statement (PostgreSQL): what ``case.save()``,
     ``bulk_create(people)`` and ``event.save()`` write, without three ORM compilations and round trips on
     every intake. A test holds the rows to those the ORM writes."""
     cases, petitioners, trail = insert_columns(Case), insert_columns(Petitioner, without="case"), insert_columns(
         CaseEvent, without="case")
-    params = list(case_values)
+    params = cases.values(case)
     parts = [f"WITH c AS (INSERT INTO {cases.table} ({cases.names}) VALUES {cases.marks} RETURNING id)"]
     if people:
         rows = ", ".join(f"((SELECT id FROM c), {petitioners.marks[1:]}" for _ in people)

@@ -10,6 +10,7 @@
 * ``insert_columns``: a model's INSERT columns found once, for statements that write several rows at once.
 * ``widen_statement_cache``: psycopg's cache of parsed statements, wide enough for a case's 73 columns.
 """
+import functools
 from contextlib import contextmanager
 
 from django.db import connection, connections, models
@@ -70,27 +71,17 @@ class InsertColumns:
         self.marks = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
 
     def values(self, instance) -> list:
-        """What ``save(force_insert=True)`` would write for ``instance`` (each field's ``pre_save`` run)."""
-        return field_values(instance, self.fields)
+        """What ``save(force_insert=True)`` would write for ``instance`` (each field's ``pre_save`` run).
+        Prepared against the connection itself, as the ORM's compiler does: through ``django.db.connection``
+        (a proxy) every field's adapting looked the connection up again, a hundred look-ups per intake."""
+        db = connections[connection.alias]
+        return [field.get_db_prep_save(field.pre_save(instance, True), db) for field in self.fields]
 
 
-def field_values(instance, fields) -> list:
-    """Each field's value as an INSERT writes it. Prepared against the connection itself, as the ORM's
-    compiler does: through ``django.db.connection`` (a proxy) every field's adapting looked the connection
-    up again, a hundred look-ups per intake."""
-    db = connections[connection.alias]
-    return [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
-
-
-_INSERT_COLUMNS: dict = {}
-
-
+@functools.cache
 def insert_columns(model, *, without: str | None = None) -> InsertColumns:
     """``model``'s insertable columns, but ``without`` (a foreign key the statement fills in itself)."""
-    found = _INSERT_COLUMNS.get((model, without))
-    if found is None:
-        found = _INSERT_COLUMNS[(model, without)] = InsertColumns(model, without)
-    return found
+    return InsertColumns(model, without)
 
 
 def mark_saved(instance, pk) -> None:

@@ -6,6 +6,7 @@ unit (competent, else receiving); the handler's tasks go straight to the
 handler's inbox.
 """
 import contextlib
+import functools
 
 from django.db import connection, transaction
 from django.utils.timezone import now
@@ -22,7 +23,7 @@ from viewflow.workflow.status import STATUS
 from access import policy
 from cases import rules
 from cases.models import Case, Status
-from config.db import field_values, prepared_cursor
+from config.db import InsertColumns, insert_columns, mark_saved, prepared_cursor
 from organisation.models import Role
 
 from . import views
@@ -316,16 +317,13 @@ def _start_in_one_statement(case) -> CaseProcess:
         task.status = STATUS.ASSIGNED
     task.flow_task_type = next_node.task_type
 
-    sql = _start_sql()
-    params = [*field_values(process, sql.process_fields), case.pk,
-              *field_values(start, sql.task_fields), *field_values(task, sql.task_fields)]
+    process_columns, task_columns, text = _start_sql()
+    params = [*process_columns.values(process), case.pk, *task_columns.values(start), *task_columns.values(task)]
     with prepared_cursor() as cursor:
-        cursor.execute(sql.text, params)
+        cursor.execute(text, params)
         process_pk, start_pk, task_pk = cursor.fetchone()
     for instance, pk in ((process, process_pk), (start, start_pk), (task, task_pk)):
-        instance.pk = pk
-        instance._state.adding = False
-        instance._state.db = connection.alias
+        mark_saved(instance, pk)
     process.id = process_pk
     start.process = task.process = process
     task_finished.send(sender=flow_class, process=process, task=start)
@@ -335,33 +333,23 @@ def _start_in_one_statement(case) -> CaseProcess:
     return process
 
 
-class _StartSql:
-    def __init__(self):
-        from viewflow.workflow.models import Process, Task
+@functools.cache
+def _start_sql() -> tuple[InsertColumns, InsertColumns, str]:
+    """The process's and the tasks' columns, and the statement that writes them with the case link and the
+    tasks' link (found once)."""
+    from viewflow.workflow.models import Process, Task
 
-        self.process_fields = [f for f in Process._meta.local_concrete_fields if not f.primary_key]
-        self.task_fields = [f for f in Task._meta.local_concrete_fields if not f.primary_key and f.name != "process"]
-        task_columns = ", ".join(f.column for f in self.task_fields) + ", process_id"
-        task_marks = ", ".join(["%s"] * len(self.task_fields)) + ", (SELECT id FROM p)"
-        link = CaseProcess._meta.get_field("case").column
-        previous = Task.previous.through._meta
-        self.text = (
-            f"WITH p AS (INSERT INTO {Process._meta.db_table} ({', '.join(f.column for f in self.process_fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(self.process_fields))}) RETURNING id), "
-            f"cp AS (INSERT INTO {CaseProcess._meta.db_table} (process_ptr_id, {link}) SELECT id, %s FROM p), "
-            # one INSERT of both tasks: the start task takes the lower id, as when viewflow saves it first
-            f"t AS (INSERT INTO {Task._meta.db_table} ({task_columns}) "
-            f"VALUES ({task_marks}), ({task_marks}) RETURNING id), "
-            f"l AS (INSERT INTO {previous.db_table} (from_task_id, to_task_id) SELECT MAX(id), MIN(id) FROM t) "
-            f"SELECT (SELECT id FROM p), (SELECT MIN(id) FROM t), (SELECT MAX(id) FROM t)"
-        )
-
-
-_START_SQL = None
-
-
-def _start_sql() -> _StartSql:
-    global _START_SQL
-    if _START_SQL is None:
-        _START_SQL = _StartSql()
-    return _START_SQL
+    process, tasks = insert_columns(Process), insert_columns(Task, without="process")
+    task_marks = tasks.marks[:-1] + ", (SELECT id FROM p))"
+    link = CaseProcess._meta.get_field("case").column
+    previous = Task.previous.through._meta
+    text = (
+        f"WITH p AS (INSERT INTO {process.table} ({process.names}) VALUES {process.marks} RETURNING id), "
+        f"cp AS (INSERT INTO {CaseProcess._meta.db_table} (process_ptr_id, {link}) SELECT id, %s FROM p), "
+        # one INSERT of both tasks: the start task takes the lower id, as when viewflow saves it first
+        f"t AS (INSERT INTO {tasks.table} ({tasks.names}, process_id) "
+        f"VALUES {task_marks}, {task_marks} RETURNING id), "
+        f"l AS (INSERT INTO {previous.db_table} (from_task_id, to_task_id) SELECT MAX(id), MIN(id) FROM t) "
+        f"SELECT (SELECT id FROM p), (SELECT MIN(id) FROM t), (SELECT MAX(id) FROM t)"
+    )
+    return process, tasks, text

@@ -13,7 +13,13 @@ from api.views import _stored_intake
 from cases import services
 from cases.models import Case
 from config.db import insert_columns, prepared_cursor
-from tests.cases.conftest import complaint_kwargs, world  # noqa: F401 (the fixture)
+from tests.cases.conftest import World, complaint_kwargs
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 
@@ -47,7 +53,7 @@ def test_intakes_statements_are_prepared_and_the_duplicate_search_plans_once(wor
         cursor.execute(f"EXPLAIN EXECUTE {name}({', '.join(['NULL'] * arity)})")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "petitioner_id_dg_idx" in plan, plan
-    assert any(statement.startswith("WITH p AS (INSERT INTO viewflow_process") for statement in prepared)
+    assert any(statement.startswith('WITH p AS (INSERT INTO "viewflow_process"') for statement in prepared)
 
 
 @postgres_only
